@@ -1,0 +1,133 @@
+"""Orchestration: ranked list → evidence (concurrently) → classify → Snapshot."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import anyio
+
+from generator.classify import classify
+from generator.ecosystems.base import Ecosystem
+from generator.errors import PackageError, SourceError
+from generator.http import Fetcher
+from generator.models import PackageResult, Snapshot, SourceInfo, Status, summarize, utc_now
+from generator.sources import read_packages_file
+
+
+@dataclass(frozen=True)
+class RankedList:
+    names: list[str]
+    source: SourceInfo
+
+
+def rank(ecosystem: Ecosystem, names: list[str], n: int | None) -> tuple[list[str], list[str]]:
+    """Valid, de-duplicated names in order (at most ``n``), and the entries dropped."""
+    kept: list[str] = []
+    seen: set[str] = set()
+    skipped: list[str] = []
+    for name in names:
+        if n is not None and len(kept) >= n:
+            break
+        key = ecosystem.normalize(name)
+        if key is None:
+            skipped.append(f"{name[:100]} (invalid name)")
+        elif key in seen:
+            skipped.append(f"{name[:100]} (duplicate)")
+        else:
+            seen.add(key)
+            kept.append(name)
+    return kept, skipped
+
+
+async def ranked_list(
+    ecosystem: Ecosystem,
+    fetcher: Fetcher,
+    *,
+    n: int,
+    packages_file: str | None = None,
+    top_source: str | None = None,
+) -> RankedList:
+    """The packages to crawl, from ``--packages`` or the ecosystem's top-N source."""
+    if packages_file is not None:
+        raw = read_packages_file(packages_file)
+        names, skipped = rank(ecosystem, raw, None)
+        info = SourceInfo(
+            kind="packages-file", location=packages_file, requested=len(raw), skipped=skipped
+        )
+    else:
+        raw, location = await ecosystem.top(fetcher, top_source, n)
+        names, skipped = rank(ecosystem, raw, n)
+        info = SourceInfo(kind="top-n", location=location, requested=n, skipped=skipped)
+    if not names:
+        raise SourceError(f"{info.location} yields no valid {ecosystem.display_name} package names")
+    return RankedList(names, info)
+
+
+async def package_result(
+    ecosystem: Ecosystem, fetcher: Fetcher, rank_: int, name: str
+) -> PackageResult:
+    """One package's row; every failure is caught here and becomes status ``error``."""
+    try:
+        evidence = await ecosystem.evidence(fetcher, name)
+    except PackageError as exc:
+        return _error(rank_, name, exc.reason)
+    except Exception as exc:  # noqa: BLE001 - a parser bug must cost one package, not the run
+        return _error(rank_, name, f"internal error ({type(exc).__name__})")
+    verdict = classify(evidence, ecosystem.attestation_cutoff, ecosystem.display_name)
+    return PackageResult(
+        rank=rank_,
+        status=verdict.status,
+        reason=verdict.reason,
+        **evidence.model_dump(exclude={"attested"}),
+    )
+
+
+def _error(rank_: int, name: str, reason: str) -> PackageResult:
+    return PackageResult(
+        rank=rank_,
+        name=name,
+        version=None,
+        published_at=None,
+        status=Status.ERROR,
+        reason=f"could not be read: {reason}",
+        trusted_publishing=None,
+        repository=None,
+        error=reason,
+    )
+
+
+async def crawl(
+    ecosystem: Ecosystem,
+    fetcher: Fetcher,
+    ranked: RankedList,
+    *,
+    demo: bool = False,
+    on_result: Callable[[PackageResult], None] | None = None,
+) -> Snapshot:
+    """Crawl every package of ``ranked``; a failing package never cancels its siblings."""
+    results: list[PackageResult | None] = [None] * len(ranked.names)
+    limiter = anyio.CapacityLimiter(fetcher.policy.concurrency)
+
+    async def one(index: int, name: str) -> None:
+        async with limiter:
+            result = await package_result(ecosystem, fetcher, index + 1, name)
+        results[index] = result
+        if on_result is not None:
+            on_result(result)
+
+    async with anyio.create_task_group() as tg:
+        for index, name in enumerate(ranked.names):
+            tg.start_soon(one, index, name)
+
+    packages = [r for r in results if r is not None]
+    return Snapshot(
+        ecosystem=ecosystem.name,
+        generated_at=utc_now(),
+        demo=demo,
+        registry=fetcher.base_url,
+        attestation_cutoff=ecosystem.attestation_cutoff,
+        source=ranked.source,
+        summary=summarize(packages),
+        packages=packages,
+    )

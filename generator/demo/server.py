@@ -1,0 +1,124 @@
+"""A recorded registry served over real HTTP on 127.0.0.1.
+
+Used by ``--demo`` (the bundled recorded PyPI and npm registries) and by the tests, which
+also script responses per path (a sequence of responses, the last one repeating) to
+inject faults. Paths are matched exactly as sent (``/@scope%2fname`` stays encoded).
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import threading
+from collections import Counter
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+
+@dataclass
+class Reply:
+    """One scripted response."""
+
+    status: int = 200
+    body: bytes = b""
+    headers: dict[str, str] = field(default_factory=dict)
+    content_type: str = "application/json"
+    gzip: bool = False
+    """Send the body gzip-encoded (``Content-Encoding: gzip``)."""
+    action: Callable[[BaseHTTPRequestHandler], None] | None = None
+    """Take over the connection instead (stall, reset, trickle ...)."""
+
+
+class Registry:
+    """Routes (path → replies) and a count of requests per path."""
+
+    def __init__(self, routes: dict[str, list[Reply]] | None = None) -> None:
+        self.routes: dict[str, list[Reply]] = routes or {}
+        self.hits: Counter[str] = Counter()
+        self._lock = threading.Lock()
+
+    def add(self, path: str, *replies: Reply) -> None:
+        self.routes[path] = list(replies)
+
+    def add_json(self, path: str, document: object, status: int = 200) -> None:
+        self.add(path, Reply(status, json.dumps(document).encode()))
+
+    def reply_for(self, path: str) -> Reply:
+        with self._lock:
+            count = self.hits[path]
+            self.hits[path] += 1
+        replies = self.routes.get(path) or self.routes.get(path.lower())
+        if not replies:
+            return Reply(404, b'{"error":"Not found"}')
+        return replies[min(count, len(replies) - 1)]
+
+    @classmethod
+    def from_directory(cls, root: Path) -> Registry:
+        """Load ``routes.json`` (path → {status, file, content_type}) from a recording."""
+        manifest = json.loads((root / "routes.json").read_text(encoding="utf-8"))
+        routes = {}
+        for path, entry in manifest.items():
+            body = (root / entry["file"]).read_bytes() if entry.get("file") else b""
+            routes[path] = [
+                Reply(
+                    status=entry.get("status", 200),
+                    body=body,
+                    content_type=entry.get("content_type", "application/json"),
+                )
+            ]
+        return cls(routes)
+
+
+def _handler(registry: Registry) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+            reply = registry.reply_for(self.path)
+            if reply.action is not None:
+                reply.action(self)
+                return
+            body = gzip.compress(reply.body) if reply.gzip else reply.body
+            self.send_response(reply.status)
+            self.send_header("Content-Type", reply.content_type)
+            self.send_header("Content-Length", str(len(body)))
+            if reply.gzip:
+                self.send_header("Content-Encoding", "gzip")
+            for key, value in reply.headers.items():
+                self.send_header(key, value)
+            self.end_headers()
+            try:
+                self.wfile.write(body)
+            except (BrokenPipeError, ConnectionResetError):
+                pass
+
+        def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+            pass
+
+    return Handler
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        pass  # a client that hangs up mid-response is expected in fault tests
+
+
+@contextmanager
+def serve(registry: Registry) -> Iterator[str]:
+    """Serve ``registry`` on 127.0.0.1 (a free port) in a thread; yield its base URL."""
+    server = _Server(("127.0.0.1", 0), _handler(registry))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        port = server.server_address[1]
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)

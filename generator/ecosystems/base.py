@@ -1,0 +1,38 @@
+"""The one small interface every ecosystem implements."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Protocol
+
+from generator.http import Fetcher
+from generator.models import Evidence
+
+
+class Ecosystem(Protocol):
+    """A package registry. Adding one means adding a module that provides this."""
+
+    name: str
+    """Short name, used on the command line and as the snapshot's file name (``pypi``)."""
+    display_name: str
+    """Human name of the registry (``PyPI``)."""
+    default_url: str
+    """Base URL of the public registry; every request goes under it."""
+    attestation_cutoff: datetime
+    """When the registry began to accept attestations (the ``pre-attestation`` line)."""
+
+    def normalize(self, name: str) -> str | None:
+        """The canonical form of a package name, or None if it is not a valid name."""
+        ...
+
+    async def evidence(self, fetcher: Fetcher, name: str) -> Evidence:
+        """Read the latest release of ``name``; raise ``PackageError`` if it cannot be read."""
+        ...
+
+    async def top(self, fetcher: Fetcher, source: str | None, n: int) -> tuple[list[str], str]:
+        """The ``n`` most downloaded package names in rank order, and where they came from.
+
+        ``source`` overrides the default ranking with a URL or a local file path.
+        Raises ``SourceError`` when the list cannot be read.
+        """
+        ...

@@ -1,0 +1,217 @@
+"""npm: the full packument, plus the attestations endpoint for attested releases.
+
+Requests per package: ``/<name>`` (the full packument: ``dist-tags``, ``time``, and
+``_npmUser``, which the abbreviated document lacks), and, only when the latest version has
+``dist.attestations``, one ``/-/npm/v1/attestations/<name>@<version>`` for the builder identity.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import gzip
+import heapq
+import io
+import json
+import re
+import tarfile
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import quote, urlsplit
+
+from generator.ecosystems._shape import arr, obj, opt_text, text, timestamp
+from generator.errors import PackageError, SourceError
+from generator.http import Fetcher
+from generator.models import Evidence, Provenance
+from generator.repository import normalize_repository
+from generator.sources import read_location
+
+COUNTS_PACKAGE = "download-counts"
+COUNTS_MEMBER = "package/counts.json"
+MAX_TARBALL = 128 * 1024 * 1024
+MAX_COUNTS = 512 * 1024 * 1024
+SLSA_PREFIX = "https://slsa.dev/provenance/"
+_VALID_NAME = re.compile(r"^(?:@[a-z0-9][a-z0-9._~-]*/)?[a-z0-9_][a-z0-9._~-]*$", re.IGNORECASE)
+# "name": count pairs of counts.json, read without building a 3.7-million-entry dict.
+_COUNT_PAIR = re.compile(rb'"((?:[^"\\]|\\.)*)"\s*:\s*(\d+)')
+
+
+def normalize_name(name: str) -> str | None:
+    """The name itself if it is a valid npm package name (scoped or not), else None."""
+    if not isinstance(name, str) or len(name) > 214 or not _VALID_NAME.match(name):
+        return None
+    return name
+
+
+def path_name(name: str) -> str:
+    """A (validated) package name as a registry path segment: ``@scope%2fname`` when scoped,
+    the form npm itself uses in ``dist.attestations.url``."""
+    return name.replace("/", "%2f")
+
+
+def builder_identity(attestations: Any) -> Provenance | None:
+    """Builder identity from the SLSA provenance statement in an attestations response."""
+    try:
+        entries = arr(obj(attestations, "attestations response")["attestations"], "attestations")
+    except (PackageError, KeyError):
+        return None
+    for entry in entries:
+        if not isinstance(entry, dict) or not str(entry.get("predicateType", "")).startswith(
+            SLSA_PREFIX
+        ):
+            continue
+        try:
+            payload = entry["bundle"]["dsseEnvelope"]["payload"]
+            statement = json.loads(base64.b64decode(payload, validate=True))
+            predicate = obj(statement.get("predicate"), "predicate")
+        except (KeyError, TypeError, ValueError, binascii.Error, PackageError):
+            return None
+        return _from_predicate(predicate, entry["predicateType"])
+    return None
+
+
+def _from_predicate(predicate: dict[str, Any], predicate_type: str) -> Provenance:
+    repo_url = workflow = None
+    build = predicate.get("buildDefinition")
+    if isinstance(build, dict):  # SLSA v1
+        wf = (build.get("externalParameters") or {}).get("workflow")
+        if isinstance(wf, dict):
+            repo_url, workflow = opt_text(wf.get("repository")), opt_text(wf.get("path"))
+    invocation = predicate.get("invocation")
+    if isinstance(invocation, dict):  # SLSA v0.2
+        source = invocation.get("configSource") or {}
+        if isinstance(source, dict):
+            repo_url = opt_text(str(source.get("uri", "")).split("@", 1)[0])
+            entry_point = opt_text(source.get("entryPoint"))
+            if entry_point:
+                # "owner/repo/.github/workflows/x.yml@ref" → ".github/workflows/x.yml"
+                path = entry_point.split("@", 1)[0]
+                workflow = path[path.find(".github/") :] if ".github/" in path else path
+    normalized = normalize_repository(repo_url) if repo_url else None
+    host = urlsplit(normalized).hostname if normalized else None
+    kind = {"github.com": "GitHub", "gitlab.com": "GitLab"}.get(host or "", "other")
+    return Provenance(
+        kind=kind,
+        repository="/".join(normalized.split("/")[3:]) if normalized else None,
+        workflow=workflow,
+        predicate_type=predicate_type,
+    )
+
+
+def _repository_value(value: Any) -> str | None:
+    if isinstance(value, dict):
+        value = value.get("url")
+    return value if isinstance(value, str) and value.strip() else None
+
+
+def top_from_counts(counts: bytes, n: int) -> list[str]:
+    """The ``n`` names with the highest counts, ties broken by name (counts.json order is
+    meaningless by the JSON spec)."""
+    pairs = (
+        (int(m.group(2)), json.loads(b'"' + m.group(1) + b'"'))
+        for m in _COUNT_PAIR.finditer(counts)
+    )
+    best = heapq.nsmallest(n, pairs, key=lambda p: (-p[0], p[1]))
+    return [name for _, name in best]
+
+
+class Npm:
+    name = "npm"
+    display_name = "npm"
+    default_url = "https://registry.npmjs.org"
+    website = "https://www.npmjs.com"
+    # npm provenance public beta (GitHub changelog 2023-04-19); the npm anchor's cutoff.
+    attestation_cutoff = datetime(2023, 4, 19, tzinfo=UTC)
+
+    def normalize(self, name: str) -> str | None:
+        return normalize_name(name)
+
+    async def evidence(self, fetcher: Fetcher, name: str) -> Evidence:
+        if normalize_name(name) is None:
+            raise PackageError("not a valid npm package name")
+        doc = obj(await fetcher.get_json(f"/{path_name(name)}"), "packument")
+        tags = obj(doc.get("dist-tags"), "dist-tags")
+        latest = text(tags.get("latest"), "dist-tags.latest")
+        versions = obj(doc.get("versions"), "versions")
+        if latest not in versions:
+            raise PackageError(f"dist-tags.latest names {latest!r}, which is not in versions")
+        manifest = obj(versions[latest], f"versions[{latest!r}]")
+        dist = obj(manifest.get("dist"), f"versions[{latest!r}].dist")
+        times = obj(doc.get("time"), "time")
+        published = timestamp(times.get(latest), f"time[{latest!r}]")
+
+        attestations = dist.get("attestations")
+        attested = isinstance(attestations, dict) and bool(
+            attestations.get("url") or attestations.get("provenance")
+        )
+        user = manifest.get("_npmUser")
+        trusted = isinstance(user, dict) and user.get("trustedPublisher") is not None
+
+        declared = _repository_value(manifest.get("repository")) or _repository_value(
+            doc.get("repository")
+        )
+        ref = f"{path_name(name)}@{quote(latest, safe='')}"
+        provenance = provenance_url = None
+        if attested:
+            assert isinstance(attestations, dict)
+            path = f"/-/npm/v1/attestations/{ref}"
+            provenance_url = f"{self.default_url}{path}"
+            try:
+                raw = await fetcher.get_json(path)
+                provenance = builder_identity(raw)
+            except PackageError:
+                provenance = None  # The verdict stands on dist.attestations; details are extra.
+        return Evidence(
+            name=name,
+            version=latest,
+            published_at=published,
+            repository=normalize_repository(declared) if declared else None,
+            repository_declared=declared,
+            attested=attested,
+            trusted_publishing=trusted,
+            provenance=provenance,
+            registry_url=f"{self.website}/package/{name}/v/{quote(latest, safe='')}",
+            provenance_url=provenance_url,
+        )
+
+    async def top(self, fetcher: Fetcher, source: str | None, n: int) -> tuple[list[str], str]:
+        if source:
+            body = await read_location(source, fetcher.policy, MAX_COUNTS)
+            counts = _counts_from(body, source)
+            location = source
+        else:
+            counts, location = await self._counts_from_registry(fetcher)
+        names = top_from_counts(counts, max(n * 2, n + 100))
+        if not names:
+            raise SourceError(f"{location} lists no packages")
+        return names, location
+
+    async def _counts_from_registry(self, fetcher: Fetcher) -> tuple[bytes, str]:
+        try:
+            doc = obj(await fetcher.get_json(f"/{COUNTS_PACKAGE}"), "packument")
+            latest = text(obj(doc.get("dist-tags"), "dist-tags").get("latest"), "latest")
+            dist = obj(obj(obj(doc.get("versions"), "versions").get(latest), "v").get("dist"), "d")
+            tarball = urlsplit(text(dist.get("tarball"), "dist.tarball")).path
+            body = await fetcher.get_bytes(tarball, max_bytes=MAX_TARBALL)
+        except PackageError as exc:
+            raise SourceError(f"cannot read {COUNTS_PACKAGE} from the registry: {exc}") from None
+        return _counts_from(body, fetcher.url(tarball)), f"{COUNTS_PACKAGE}@{latest}"
+
+
+def _counts_from(body: bytes, location: str) -> bytes:
+    """counts.json from a download-counts tarball, or the body itself if it is JSON."""
+    if body[:2] == b"\x1f\x8b":
+        try:
+            with tarfile.open(fileobj=io.BytesIO(body), mode="r:gz") as archive:
+                member = archive.getmember(COUNTS_MEMBER)
+                if member.size > MAX_COUNTS:
+                    raise SourceError(f"{location}: counts.json is larger than {MAX_COUNTS} bytes")
+                handle = archive.extractfile(member)
+                if handle is None:
+                    raise SourceError(f"{location}: counts.json is not a file")
+                return handle.read()
+        except (tarfile.TarError, KeyError, OSError, EOFError, gzip.BadGzipFile) as exc:
+            raise SourceError(f"{location} is not a download-counts tarball ({exc})") from None
+    if not body.lstrip().startswith(b"{"):
+        raise SourceError(f"{location} is not a JSON object of package → download count")
+    return body

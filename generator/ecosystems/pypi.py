@@ -1,0 +1,170 @@
+"""PyPI: JSON API + PEP 691 simple index (with PEP 740 ``provenance``) + Integrity API.
+
+Requests per package: ``/pypi/<name>/json`` (latest version, its files, project URLs),
+``/simple/<name>/`` as JSON (which files carry provenance), and, only when the release is
+attested, one ``/integrity/<name>/<version>/<file>/provenance`` for the publisher identity.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import quote
+
+from generator.ecosystems._shape import arr, obj, opt_text, text, timestamp
+from generator.errors import NotFound, PackageError, SourceError
+from generator.http import Fetcher
+from generator.models import Evidence, Provenance
+from generator.repository import normalize_repository
+from generator.sources import read_location
+
+SIMPLE_JSON = "application/vnd.pypi.simple.v1+json"
+INTEGRITY_JSON = "application/vnd.pypi.integrity.v1+json, application/json;q=0.9"
+DEFAULT_TOP_URL = "https://hugovk.github.io/top-pypi-packages/top-pypi-packages-30-days.min.json"
+_VALID_NAME = re.compile(r"^([A-Z0-9]|[A-Z0-9][A-Z0-9._-]*[A-Z0-9])$", re.IGNORECASE)
+# project_urls keys that name the source repository, most specific first (compared
+# after lower-casing and dropping everything but letters).
+_SOURCE_KEYS = ("source", "sourcecode", "repository", "code", "github", "gitlab", "git")
+
+
+def normalize_name(name: str) -> str | None:
+    """PEP 503 normalized name, or None if ``name`` is not a valid project name."""
+    if not isinstance(name, str) or len(name) > 200 or not _VALID_NAME.match(name):
+        return None
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def declared_repository(info: dict[str, Any]) -> tuple[str | None, str | None]:
+    """(normalized, as declared) source repository from ``project_urls`` and ``home_page``.
+
+    A github.com or gitlab.com URL anywhere wins (preferring source-like keys); otherwise a
+    URL under a source-like key on another host; otherwise none.
+    """
+    urls = info.get("project_urls")
+    entries: list[tuple[str, str]] = []
+    if isinstance(urls, dict):
+        entries = [(str(k), v) for k, v in urls.items() if isinstance(v, str)]
+    home = info.get("home_page")
+    if isinstance(home, str):
+        entries.append(("home_page", home))
+
+    def key_rank(key: str) -> int:
+        squashed = re.sub(r"[^a-z]", "", key.lower())
+        return _SOURCE_KEYS.index(squashed) if squashed in _SOURCE_KEYS else len(_SOURCE_KEYS)
+
+    ranked = sorted(entries, key=lambda e: key_rank(e[0]))
+    for _, raw in ranked:
+        normalized = normalize_repository(raw)
+        if normalized and normalized.split("/")[2] in ("github.com", "gitlab.com"):
+            return normalized, raw
+    for key, raw in ranked:
+        if key_rank(key) < len(_SOURCE_KEYS) and (normalized := normalize_repository(raw)):
+            return normalized, raw
+    return None, None
+
+
+def publisher_of(provenance: Any) -> Provenance | None:
+    """The publisher identity of a PEP 740 provenance object's first bundle."""
+    try:
+        bundles = arr(obj(provenance, "provenance")["attestation_bundles"], "bundles")
+        publisher = obj(obj(bundles[0], "bundle")["publisher"], "publisher")
+    except (PackageError, KeyError, IndexError):
+        return None
+    kind = opt_text(publisher.get("kind"))
+    if kind is None:
+        return None
+    return Provenance(
+        kind=kind,
+        repository=opt_text(publisher.get("repository")),
+        workflow=opt_text(publisher.get("workflow"))
+        or opt_text(publisher.get("workflow_filepath")),
+        environment=opt_text(publisher.get("environment")),
+        email=opt_text(publisher.get("email")),
+    )
+
+
+class PyPI:
+    name = "pypi"
+    display_name = "PyPI"
+    default_url = "https://pypi.org"
+    website = "https://pypi.org"
+    # trailofbits/are-we-pep740-yet's ATTESTATION_ENABLEMENT: gh-action-pypi-publish turned
+    # attestations on by default (v1.11.0) on 2024-10-29/30. See README "Classification".
+    attestation_cutoff = datetime(2024, 10, 29, tzinfo=UTC)
+
+    def normalize(self, name: str) -> str | None:
+        return normalize_name(name)
+
+    async def evidence(self, fetcher: Fetcher, name: str) -> Evidence:
+        project = normalize_name(name)
+        if project is None:
+            raise PackageError("not a valid PyPI project name")
+        doc = obj(await fetcher.get_json(f"/pypi/{project}/json"), "document")
+        info = obj(doc.get("info"), "info")
+        version = text(info.get("version"), "info.version")
+        files = []
+        for i, item in enumerate(arr(doc.get("urls"), "urls")):
+            entry = obj(item, f"urls[{i}]")
+            if entry.get("yanked") is True:
+                continue
+            filename = text(entry.get("filename"), f"urls[{i}].filename")
+            uploaded = entry.get("upload_time_iso_8601") or entry.get("upload_time")
+            files.append((filename, timestamp(uploaded, f"urls[{i}].upload_time_iso_8601")))
+        if not files:
+            raise PackageError(f"release {version} has no non-yanked files")
+
+        simple = obj(
+            await fetcher.get_json(f"/simple/{project}/", accept=SIMPLE_JSON), "simple index"
+        )
+        provenance_urls: dict[str, bool] = {}
+        for i, item in enumerate(arr(simple.get("files"), "simple files")):
+            entry = obj(item, f"simple files[{i}]")
+            if listed := opt_text(entry.get("filename")):
+                # A missing key (api-version < 1.3) and null mean the same: no provenance.
+                provenance_urls[listed] = bool(opt_text(entry.get("provenance")))
+        attested = [f for f, _ in files if provenance_urls.get(f)]
+
+        repository, declared = declared_repository(info)
+        display = opt_text(info.get("name")) or name
+        quoted = "/".join(quote(p, safe="") for p in (project, version))
+        provenance = None
+        provenance_url = None
+        if attested:
+            path = f"/integrity/{quoted}/{quote(attested[0], safe='')}/provenance"
+            provenance_url = f"{self.default_url}{path}"
+            try:
+                raw = await fetcher.get_json(path, accept=INTEGRITY_JSON)
+                provenance = publisher_of(raw)
+            except NotFound:
+                provenance = None
+        return Evidence(
+            name=display,
+            version=version,
+            published_at=max(when for _, when in files),
+            repository=repository,
+            repository_declared=declared,
+            attested=bool(attested),
+            trusted_publishing=True if attested else None,
+            files_total=len(files),
+            files_attested=len(attested),
+            provenance=provenance,
+            registry_url=f"{self.website}/project/{quoted}/",
+            provenance_url=provenance_url,
+        )
+
+    async def top(self, fetcher: Fetcher, source: str | None, n: int) -> tuple[list[str], str]:
+        location = source or DEFAULT_TOP_URL
+        body = await read_location(location, fetcher.policy, 64 * 1024 * 1024)
+        try:
+            rows = json.loads(body)["rows"]
+            ranked = sorted(
+                ((int(r["download_count"]), i, str(r["project"])) for i, r in enumerate(rows)),
+                key=lambda t: (-t[0], t[1]),
+            )
+        except (ValueError, KeyError, TypeError, UnicodeDecodeError):
+            raise SourceError(
+                f"{location} is not a top-pypi-packages document (rows of project, download_count)"
+            ) from None
+        return [name for _, _, name in ranked], location

@@ -1,0 +1,206 @@
+"""The data model. These pydantic models *are* the JSON export's schema.
+
+Every field carries a docstring (exported as its JSON Schema ``description``), so
+``schema.json`` reads as the specification of the snapshot format. Renaming or
+removing a field needs a ``schema_version`` bump.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+SCHEMA_VERSION: Literal[1] = 1
+
+
+class Status(StrEnum):
+    """The verdict on a package's latest release."""
+
+    ATTESTED = "attested"
+    UNSUPPORTED_CI = "unsupported-ci"
+    PRE_ATTESTATION = "pre-attestation"
+    MISSING = "missing"
+    ERROR = "error"
+
+
+#: The four statuses that count towards percentages (``error`` does not).
+COUNTED_STATUSES: tuple[Status, ...] = (
+    Status.ATTESTED,
+    Status.UNSUPPORTED_CI,
+    Status.PRE_ATTESTATION,
+    Status.MISSING,
+)
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", use_attribute_docstrings=True)
+
+
+class Provenance(_Frozen):
+    """Who published the release, as its provenance says (publisher identity)."""
+
+    kind: str
+    """Publisher kind: ``GitHub``, ``GitLab``, ``Google`` (PyPI publisher kinds), or the
+    npm builder's platform (``GitHub``, ``GitLab``) derived from the SLSA statement."""
+    repository: str | None = None
+    """Source repository named by the provenance, as ``owner/name`` (GitHub, GitLab), else null."""
+    workflow: str | None = None
+    """Workflow file that built the release (GitHub ``workflow``, GitLab ``workflow_filepath``,
+    npm SLSA ``workflow.path``), else null."""
+    environment: str | None = None
+    """Deployment environment the publisher was bound to, if any (empty string is kept as null)."""
+    email: str | None = None
+    """Service-account e-mail of a Google publisher, else null."""
+    predicate_type: str | None = None
+    """npm: the provenance predicate type (e.g. ``https://slsa.dev/provenance/v1``)."""
+
+
+class Evidence(_Frozen):
+    """What a registry says about a package's latest release, before any verdict.
+
+    Produced by an ecosystem client; consumed by :func:`generator.classify.classify`.
+    """
+
+    name: str
+    """Package name in its display form."""
+    version: str
+    """The latest release (PyPI ``info.version``; npm ``dist-tags.latest``)."""
+    published_at: AwareDatetime | None
+    """PyPI: newest upload time of the release's non-yanked files; npm: ``time[latest]``."""
+    repository: str | None
+    """Declared source repository, normalized to ``https://host/owner/name``, or null."""
+    repository_declared: str | None = None
+    """The repository value exactly as declared (for display and audit), or null."""
+    attested: bool
+    """PyPI: a non-yanked file has PEP 740 provenance; npm: ``dist.attestations`` is present."""
+    trusted_publishing: bool | None
+    """npm: ``_npmUser.trustedPublisher`` present. PyPI: true when provenance is present, else
+    null (PyPI exposes no other machine-readable signal)."""
+    files_total: int | None = None
+    """PyPI: non-yanked files of the release; null on npm."""
+    files_attested: int | None = None
+    """PyPI: how many of those files carry provenance; null on npm."""
+    provenance: Provenance | None = None
+    """Publisher identity from the provenance, when attested and readable."""
+    registry_url: str
+    """The package's page on its registry's website."""
+    provenance_url: str | None = None
+    """Raw provenance on the public registry (PyPI Integrity API, npm attestations endpoint)."""
+
+
+class PackageResult(_Frozen):
+    """One row of the snapshot: a package, its evidence and its verdict."""
+
+    rank: int = Field(ge=1)
+    """Position in the top-N list (1 = most downloaded)."""
+    name: str
+    """Package name in its display form."""
+    version: str | None
+    """The latest release, or null when it could not be read."""
+    published_at: AwareDatetime | None
+    """When the latest release was published (UTC), or null."""
+    status: Status
+    """The verdict (see the methodology)."""
+    reason: str
+    """Which rule decided the status, in words, with the fact that decided it."""
+    trusted_publishing: bool | None
+    """Published through Trusted Publishing: true, false, or null when unknown."""
+    repository: str | None
+    """Declared source repository, normalized (``https://host/owner/name``), or null."""
+    repository_declared: str | None = None
+    """The repository value exactly as the package declares it, or null."""
+    files_total: int | None = None
+    """PyPI: non-yanked files of the release; null on npm."""
+    files_attested: int | None = None
+    """PyPI: files of the release with PEP 740 provenance; null on npm."""
+    provenance: Provenance | None = None
+    """Publisher identity from the provenance (kind, repository, workflow, environment), or null."""
+    registry_url: str | None = None
+    """The package's page on its registry's website (null when the package could not be read)."""
+    provenance_url: str | None = None
+    """Raw provenance on the public registry (PyPI Integrity API, npm attestations
+    endpoint), or null."""
+    error: str | None = None
+    """Why the package could not be read; null unless ``status`` is ``error``."""
+
+
+class SourceInfo(_Frozen):
+    """Where the ranked package list came from."""
+
+    kind: Literal["top-n", "packages-file"]
+    """``top-n``: a public download ranking; ``packages-file``: a list given with ``--packages``."""
+    location: str
+    """URL or file path the list was read from."""
+    requested: int
+    """How many packages were asked for (``--top``), or the file's length."""
+    skipped: list[str] = []
+    """Entries of the list that were dropped: duplicates and invalid package names."""
+
+
+class Summary(_Frozen):
+    """Counts over the snapshot's packages."""
+
+    total: int
+    """Packages in the snapshot, errors included."""
+    counted: int
+    """Packages with one of the four statuses (errors excluded): the percentage base."""
+    by_status: dict[Status, int]
+    """Count per status, every status present (zero included)."""
+    trusted_publishing: int
+    """Packages known to be published through Trusted Publishing."""
+    trusted_publishing_unknown: int
+    """Packages whose Trusted Publishing is unknown (PyPI without provenance)."""
+    attested_percent: float | None
+    """attested / counted × 100, rounded to 0.1; null when nothing was counted."""
+
+
+class Snapshot(_Frozen):
+    """One ecosystem's crawl: the JSON export (``data/<ecosystem>.json``)."""
+
+    schema_version: Literal[1] = SCHEMA_VERSION
+    """Format version of this document; bumped on any incompatible change."""
+    ecosystem: str
+    """``pypi`` or ``npm`` (or a later ecosystem's short name)."""
+    generated_at: AwareDatetime
+    """When the crawl finished (UTC, ISO 8601)."""
+    demo: bool = False
+    """True when made from the bundled demo registry: fictional packages, not real data."""
+    registry: str
+    """Base URL of the registry that was crawled."""
+    attestation_cutoff: AwareDatetime
+    """Releases published before this instant are ``pre-attestation`` when not attested."""
+    source: SourceInfo
+    """Where the ranked package list came from."""
+    summary: Summary
+    """Counts per status and Trusted Publishing."""
+    packages: list[PackageResult]
+    """Every package of the list, in rank order."""
+
+
+def summarize(packages: list[PackageResult]) -> Summary:
+    """Count statuses and Trusted Publishing over ``packages``."""
+    by_status = dict.fromkeys(Status, 0)
+    for package in packages:
+        by_status[package.status] += 1
+    counted = sum(by_status[s] for s in COUNTED_STATUSES)
+    attested = by_status[Status.ATTESTED]
+    return Summary(
+        total=len(packages),
+        counted=counted,
+        by_status=by_status,
+        trusted_publishing=sum(1 for p in packages if p.trusted_publishing is True),
+        trusted_publishing_unknown=sum(
+            1 for p in packages if p.trusted_publishing is None and p.status is not Status.ERROR
+        ),
+        attested_percent=round(100 * attested / counted, 1) if counted else None,
+    )
+
+
+def utc_now() -> datetime:
+    """The current instant in UTC (kept here so callers need no clock of their own)."""
+    from datetime import UTC
+
+    return datetime.now(UTC)

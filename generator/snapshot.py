@@ -1,0 +1,78 @@
+"""Snapshot ↔ JSON files. Writes are atomic: a reader sees the old file or the new one."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from generator.errors import SnapshotError
+from generator.models import Snapshot
+
+SCHEMA_FILE = "schema.json"
+
+
+def atomic_write(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` via a temporary file in the same folder and a rename."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def schema() -> dict[str, Any]:
+    """The JSON Schema of a snapshot, generated from the models."""
+    document = Snapshot.model_json_schema(mode="serialization")
+    document["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    document["$id"] = "schema.json"
+    return document
+
+
+def write_snapshot(snapshot: Snapshot, data_dir: Path) -> Path:
+    """Write ``<data_dir>/<ecosystem>.json`` and ``schema.json`` atomically."""
+    path = data_dir / f"{snapshot.ecosystem}.json"
+    atomic_write(path, snapshot.model_dump_json(indent=1).encode() + b"\n")
+    atomic_write(data_dir / SCHEMA_FILE, json.dumps(schema(), indent=1).encode() + b"\n")
+    return path
+
+
+def read_snapshot(path: Path) -> Snapshot:
+    """Read and validate one snapshot file."""
+    try:
+        return Snapshot.model_validate_json(path.read_bytes())
+    except OSError as exc:
+        raise SnapshotError(f"cannot read {path}: {exc.strerror or exc}") from None
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise SnapshotError(f"{path} is not a valid snapshot: {where}: {first['msg']}") from None
+
+
+def read_snapshots(data_dir: Path) -> list[Snapshot]:
+    """Every ``<ecosystem>.json`` snapshot in ``data_dir`` (sorted by ecosystem)."""
+    paths = sorted(
+        p for p in data_dir.glob("*.json") if p.name != SCHEMA_FILE and not p.name.startswith(".")
+    )
+    snapshots = [read_snapshot(p) for p in paths if _looks_like_snapshot(p)]
+    if not snapshots:
+        raise SnapshotError(f"no snapshots in {data_dir} (run `attested-yet crawl` first)")
+    return snapshots
+
+
+def _looks_like_snapshot(path: Path) -> bool:
+    try:
+        with path.open("rb") as handle:
+            return b'"schema_version"' in handle.read(256)
+    except OSError:
+        return False

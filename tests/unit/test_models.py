@@ -1,0 +1,80 @@
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+
+import jsonschema
+import pytest
+from pydantic import ValidationError
+
+from generator.models import PackageResult, Snapshot, SourceInfo, Status, summarize
+from generator.snapshot import read_snapshot, schema, write_snapshot
+
+
+def result(rank: int, status: Status, tp: bool | None = None) -> PackageResult:
+    return PackageResult(
+        rank=rank,
+        name=f"p{rank}",
+        version="1.0",
+        published_at=datetime(2025, 1, 1, tzinfo=UTC),
+        status=status,
+        reason="because",
+        trusted_publishing=tp,
+        repository=None,
+        error="HTTP 404" if status is Status.ERROR else None,
+    )
+
+
+def snapshot(packages: list[PackageResult]) -> Snapshot:
+    return Snapshot(
+        ecosystem="pypi",
+        generated_at=datetime(2026, 11, 1, tzinfo=UTC),
+        registry="https://pypi.org",
+        attestation_cutoff=datetime(2024, 10, 29, tzinfo=UTC),
+        source=SourceInfo(kind="top-n", location="x", requested=5),
+        summary=summarize(packages),
+        packages=packages,
+    )
+
+
+def test_summary_excludes_errors_from_percentages() -> None:
+    packages = [
+        result(1, Status.ATTESTED, True),
+        result(2, Status.MISSING),
+        result(3, Status.ERROR),
+        result(4, Status.PRE_ATTESTATION, False),
+    ]
+    s = summarize(packages)
+    assert s.total == 4 and s.counted == 3
+    assert s.attested_percent == 33.3
+    assert s.by_status[Status.ERROR] == 1 and s.by_status[Status.UNSUPPORTED_CI] == 0
+    assert s.trusted_publishing == 1 and s.trusted_publishing_unknown == 1
+    assert summarize([result(1, Status.ERROR)]).attested_percent is None
+
+
+def test_round_trip_and_schema(tmp_path: Path) -> None:
+    snap = snapshot([result(1, Status.ATTESTED, True), result(2, Status.ERROR)])
+    path = write_snapshot(snap, tmp_path)
+    assert read_snapshot(path) == snap
+    document = json.loads(path.read_text())
+    jsonschema.validate(document, json.loads((tmp_path / "schema.json").read_text()))
+    document["packages"][0]["status"] = "sort-of"
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(document, schema())
+    assert not list(tmp_path.glob(".*.tmp")), "no temporary file is left behind"
+
+
+def test_extra_fields_are_rejected() -> None:
+    data = result(1, Status.MISSING).model_dump()
+    data["surprise"] = 1
+    with pytest.raises(ValidationError):
+        PackageResult.model_validate(data)
+
+
+def test_schema_documents_every_field() -> None:
+    doc = schema()
+    for name, definition in doc["$defs"].items():
+        for field, spec in definition.get("properties", {}).items():
+            assert spec.get("description"), f"{name}.{field} has no description"
+    assert doc["properties"]["schema_version"]["const"] == 1
