@@ -119,6 +119,10 @@ def build_parser() -> argparse.ArgumentParser:
     build_p = sub.add_parser("build", help="crawl, then render")
     _crawl_options(build_p)
     build_p.add_argument("--out", metavar="DIR", type=Path, default=Path("site"))
+
+    from generator import history_cli
+
+    history_cli.add_parser(sub)
     return parser
 
 
@@ -138,6 +142,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             status = _run_crawl(args)
             _render(args.data, args.out)
             return status
+        if args.command == "history":
+            from generator import history_cli
+
+            return history_cli.run(args, parser)
     except GeneratorError as exc:
         _fatal(str(exc))
     except KeyboardInterrupt:
