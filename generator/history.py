@@ -684,8 +684,8 @@ def feed_xml(history: History, site_url: str, *, limit: int = FEED_LIMIT) -> str
             f"<title>{escape(text)}</title>",
             f"<id>{escape(entry_id)}</id>",
             f"<updated>{_stamp(change.date)}</updated>",
-            f'<category term="{change.kind.value}"/>',
-            f'<category term="{escape(change.ecosystem)}"/>',
+            f"<category term={quoteattr(change.kind.value)}/>",
+            f"<category term={quoteattr(change.ecosystem)}/>",
         ]
         if base:
             out.append(f'<link rel="alternate" type="text/html" href={quoteattr(entry_id)}/>')
