@@ -754,11 +754,12 @@ def trend_svg(
     def trusted(d: DailySummary) -> float | None:
         return _share(d.trusted_publishing, d.counted)
 
-    series: tuple[tuple[str, str, Callable[[DailySummary], float | None]], ...] = (
-        ("attested", "#1a7f37", attested),
-        ("trusted-publishing", "#0969da", trusted),
+    # Trusted Publishing is dashed: on PyPI it equals the attested line (known only then).
+    series: tuple[tuple[str, str, str, Callable[[DailySummary], float | None]], ...] = (
+        ("attested", "#1a7f37", "", attested),
+        ("trusted-publishing", "#0969da", ' stroke-dasharray="6 4"', trusted),
     )
-    for name, colour, value in series:
+    for name, colour, dash, value in series:
         path: list[str] = []
         previous: date | None = None
         for d in ordered:
@@ -776,7 +777,7 @@ def trend_svg(
             )
         parts.append(
             f'<path class="{name}" d="{" ".join(path)}" fill="none" stroke="{colour}" '
-            f'stroke-width="2"/>'
+            f'stroke-width="2"{dash}/>'
         )
     base_y = top + plot_h + 16
     parts.append(
@@ -789,7 +790,7 @@ def trend_svg(
     parts.append(
         f'<text x="{left}" y="{legend_y}" font-size="11" fill="#1a7f37">— attested '
         f"{_pct(attested(latest))}</text>"
-        f'<text x="{left + 180}" y="{legend_y}" font-size="11" fill="#0969da">— Trusted '
+        f'<text x="{left + 180}" y="{legend_y}" font-size="11" fill="#0969da">- - Trusted '
         f"Publishing {_pct(trusted(latest))}</text>"
     )
     parts.append("</svg>")
