@@ -95,6 +95,11 @@ def _crawl_options(parser: argparse.ArgumentParser) -> None:
         "--attempts", type=_positive, default=4, help="attempts per request, retries included (4)"
     )
     group.add_argument(
+        "--no-verify",
+        action="store_true",
+        help="do not verify attestations cryptographically (recorded as not-checked)",
+    )
+    group.add_argument(
         "--demo",
         action="store_true",
         help="crawl the bundled recorded registry offline (fictional packages, marked as demo)",
@@ -221,7 +226,14 @@ async def _crawl_all(
                 def done(result: PackageResult) -> None:
                     progress.advance(task, result)
 
-                snapshot = await crawl(ecosystem, fetcher, ranked, demo=args.demo, on_result=done)
+                snapshot = await crawl(
+                    ecosystem,
+                    fetcher,
+                    ranked,
+                    demo=args.demo,
+                    on_result=done,
+                    skip_verification=skip_verification(args),
+                )
                 progress.finish(
                     task,
                     f"{fetcher.stats.requests} requests, {fetcher.stats.bytes / MiB:.1f} MiB, "
@@ -236,6 +248,15 @@ async def _crawl_all(
             for name in names:
                 tg.start_soon(one, name)
     return outcomes
+
+
+def skip_verification(args: argparse.Namespace) -> str | None:
+    """Why attestations are not verified in this run, or None to verify them."""
+    if args.no_verify:
+        return "verification was turned off (--no-verify)"
+    if args.demo:
+        return "demo data is not signed (placeholder signatures and certificates)"
+    return None
 
 
 def summary_line(snapshot: Snapshot, path: Path) -> str:

@@ -65,11 +65,15 @@ async def ranked_list(
 
 
 async def package_result(
-    ecosystem: Ecosystem, fetcher: Fetcher, rank_: int, name: str
+    ecosystem: Ecosystem,
+    fetcher: Fetcher,
+    rank_: int,
+    name: str,
+    skip_verification: str | None = None,
 ) -> PackageResult:
     """One package's row; every failure is caught here and becomes status ``error``."""
     try:
-        evidence = await ecosystem.evidence(fetcher, name)
+        evidence = await ecosystem.evidence(fetcher, name, skip_verification=skip_verification)
     except PackageError as exc:
         return _error(rank_, name, exc.reason)
     except Exception as exc:  # noqa: BLE001 - a parser bug must cost one package, not the run
@@ -104,14 +108,18 @@ async def crawl(
     *,
     demo: bool = False,
     on_result: Callable[[PackageResult], None] | None = None,
+    skip_verification: str | None = None,
 ) -> Snapshot:
-    """Crawl every package of ``ranked``; a failing package never cancels its siblings."""
+    """Crawl every package of ``ranked``; a failing package never cancels its siblings.
+
+    Attested provenance is verified unless ``skip_verification`` says why not.
+    """
     results: list[PackageResult | None] = [None] * len(ranked.names)
     limiter = anyio.CapacityLimiter(fetcher.policy.concurrency)
 
     async def one(index: int, name: str) -> None:
         async with limiter:
-            result = await package_result(ecosystem, fetcher, index + 1, name)
+            result = await package_result(ecosystem, fetcher, index + 1, name, skip_verification)
         results[index] = result
         if on_result is not None:
             on_result(result)

@@ -25,8 +25,14 @@ class Ecosystem(Protocol):
         """The canonical form of a package name, or None if it is not a valid name."""
         ...
 
-    async def evidence(self, fetcher: Fetcher, name: str) -> Evidence:
-        """Read the latest release of ``name``; raise ``PackageError`` if it cannot be read."""
+    async def evidence(
+        self, fetcher: Fetcher, name: str, *, skip_verification: str | None = None
+    ) -> Evidence:
+        """Read the latest release of ``name``; raise ``PackageError`` if it cannot be read.
+
+        Attested provenance is verified (``generator.verify``) unless ``skip_verification``
+        gives the reason not to, which is then recorded as ``not-checked``.
+        """
         ...
 
     async def top(self, fetcher: Fetcher, source: str | None, n: int) -> tuple[list[str], str]:
