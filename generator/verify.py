@@ -125,7 +125,8 @@ def _verify_pypi(raw: Any, filename: str, sha256: str | None) -> Outcome:
             try:
                 attestation.verify(bundle.publisher, dist, offline=True)
             except AttestationError as exc:
-                return Outcome(Verification.FAILED, f"{filename}: {exc}", build, files_verified=0)
+                why = str(exc).removeprefix("Verification failed: ")
+                return Outcome(Verification.FAILED, f"{filename}: {why}", build, files_verified=0)
             checked += 1
             kinds.append(bundle.publisher.kind)
     if not checked:
@@ -150,6 +151,19 @@ def _pypi_build(attestation: Any) -> Build | None:
     return build_from(cert, entry.get("logIndex"), entry.get("integratedTime"), None)
 
 
+def unverified_pypi(raw: Any, reason: str) -> Outcome:
+    """``not-checked`` with ``reason``, and where it was built as the (unverified) certificate
+    says, when it can be read."""
+    from pypi_attestations import Provenance as Pep740Provenance
+
+    try:
+        provenance = Pep740Provenance.model_validate(raw)
+        build = _pypi_build(provenance.attestation_bundles[0].attestations[0])
+    except Exception:  # noqa: BLE001 - unverified details are best effort
+        build = None
+    return Outcome(Verification.NOT_CHECKED, reason, build)
+
+
 # --------------------------------------------------------------------------- npm
 
 
@@ -170,6 +184,38 @@ def slsa_entry(raw: Any) -> dict[str, Any] | None:
     return None
 
 
+def unverified_npm(raw: Any, reason: str) -> Outcome:
+    """``not-checked`` with ``reason``, and where it was built as the (unverified) certificate
+    and SLSA statement say."""
+    entry = slsa_entry(raw)
+    document = entry.get("bundle") if entry else None
+    if not isinstance(document, dict):
+        return not_checked(reason)
+    try:
+        return Outcome(Verification.NOT_CHECKED, reason, _npm_build(document, None))
+    except Exception:  # noqa: BLE001 - unverified details are best effort
+        return not_checked(reason)
+
+
+def _npm_build(document: dict[str, Any], predicate: dict[str, Any] | None) -> Build:
+    """Build facts from a bundle's certificate (if it parses) and its statement's predicate."""
+    material = document.get("verificationMaterial") or {}
+    tlog = material.get("tlogEntries") or [{}]
+    cert = None
+    raw_cert = (material.get("certificate") or {}).get("rawBytes")
+    if raw_cert is None:  # bundle v0.1/v0.2: a chain, leaf first
+        chain = (material.get("x509CertificateChain") or {}).get("certificates") or [{}]
+        raw_cert = chain[0].get("rawBytes")
+    if isinstance(raw_cert, str):
+        try:
+            cert = x509.load_der_x509_certificate(base64.b64decode(raw_cert))
+        except (ValueError, binascii.Error):
+            cert = None
+    if predicate is None:
+        predicate = _statement_predicate(document)
+    return build_from(cert, tlog[0].get("logIndex"), tlog[0].get("integratedTime"), predicate)
+
+
 def _verify_npm(raw: Any, name: str, version: str, integrity: str | None) -> Outcome:
     from sigstore.errors import Error as SigstoreError
     from sigstore.models import Bundle, InvalidBundle
@@ -185,20 +231,15 @@ def _verify_npm(raw: Any, name: str, version: str, integrity: str | None) -> Out
     except (InvalidBundle, ValueError) as exc:
         media = str(document.get("mediaType", ""))
         if media.endswith("version=0.1"):
-            return not_checked(
+            return Outcome(
+                Verification.NOT_CHECKED,
                 "Sigstore bundle v0.1 (early 2023, no inclusion proof): sigstore-python cannot "
-                "verify this format"
+                "verify this format",
+                _npm_build(document, None),
             )
         return Outcome(failed, f"the provenance bundle is malformed ({_first_line(exc)})")
 
-    tlog = (document.get("verificationMaterial") or {}).get("tlogEntries") or [{}]
-    unverified_predicate = _statement_predicate(document)
-    build = build_from(
-        bundle.signing_certificate,
-        tlog[0].get("logIndex"),
-        tlog[0].get("integratedTime"),
-        unverified_predicate,
-    )
+    build = _npm_build(document, None)
     issuers = policy.AnyOf([policy.OIDCIssuer(issuer) for issuer in NPM_ISSUERS])
     try:
         payload_type, payload = _npm_verifier().verify_dsse(bundle, issuers)
@@ -231,12 +272,7 @@ def _verify_npm(raw: Any, name: str, version: str, integrity: str | None) -> Out
             failed, "the signed sha512 differs from the packument's dist.integrity", build
         )
     predicate = statement.get("predicate") if isinstance(statement, dict) else None
-    build = build_from(
-        bundle.signing_certificate,
-        tlog[0].get("logIndex"),
-        tlog[0].get("integratedTime"),
-        predicate if isinstance(predicate, dict) else None,
-    )
+    build = _npm_build(document, predicate if isinstance(predicate, dict) else {})
     claimed = _predicate_repository(predicate)
     if (
         claimed
@@ -323,13 +359,13 @@ def _der_utf8(der: bytes) -> str | None:
 
 
 def build_from(
-    cert: x509.Certificate,
+    cert: x509.Certificate | None,
     log_index: Any,
     integrated_time: Any,
     predicate: dict[str, Any] | None,
 ) -> Build:
     """Where it was built: the certificate's Fulcio claims first, the SLSA predicate second."""
-    c = fulcio_claims(cert)
+    c = fulcio_claims(cert) if cert is not None else {}
     p = _from_predicate(predicate or {})
     source = c.get(_SOURCE_URI) or p.get("source_repository")
     if source is None and c.get(_REPO_V1):

@@ -62,6 +62,7 @@ class PyPkg:
     publisher: dict[str, object] | None = None
     older: list[tuple[str, str, bool]] = field(default_factory=list)  # (version, time, attested)
     fault: str | None = None  # "404", "500", "malformed"
+    signals: tuple[str, ...] = ()  # expected flags: repository_mismatch, provenance_dropped
 
 
 def gh(
@@ -161,6 +162,18 @@ def pypi_specs() -> list[PyPkg]:
             "attested",
             {"Source Code": "https://github.com/fictional-org/lynx"},
             publisher=gh("fictional-org", "lynx"),
+        )
+    )
+    # attested, but the publisher's repository is not the declared one: repository_mismatch
+    s.append(
+        PyPkg(
+            "fictional-mirage",
+            "0.3.0",
+            sdist_wheel("fictional-mirage", "0.3.0", recent, True),
+            "attested",
+            {"Source": "https://github.com/fictional-org/mirage"},
+            publisher=gh("someone-else", "mirage-fork"),
+            signals=("repository_mismatch",),
         )
     )
     # unsupported-ci: no repository, other hosts, only docs links
@@ -275,6 +288,7 @@ def pypi_specs() -> list[PyPkg]:
             "missing",
             {"Source": "https://github.com/fictional-org/egret"},
             older=[("5.9.0", "2025-08-08T08:00:00Z", True)],
+            signals=("provenance_dropped",),
         )
     )
     s.append(
@@ -489,6 +503,7 @@ class NpmPkg:
     older: list[tuple[str, str, bool]] = field(default_factory=list)
     fault: str | None = None  # "404", "malformed", "bad-latest", "500"
     legacy: bool = False  # SLSA v0.2 provenance
+    signals: tuple[str, ...] = ()  # expected flags: repository_mismatch, provenance_dropped
 
 
 def npm_specs() -> list[NpmPkg]:
@@ -525,10 +540,27 @@ def npm_specs() -> list[NpmPkg]:
                 repo(i, w),
                 True,
                 True,
-                f"https://github.com/fictional-org/{w}",
+                # The monorepo form declares fictional-org/monorepo; its provenance says so too.
+                "https://github.com/fictional-org/"
+                + ("monorepo" if isinstance(repo(i, w), dict) else w),
                 older=[(f"{i + 2}.0.0", "2025-09-01T00:00:00.000Z", True)],
             )
         )
+    # attested, but the provenance names another repository than the declared one
+    # (a fork publishing, a renamed repository, or starjacking): repository_mismatch
+    s.append(
+        NpmPkg(
+            "fictional-mirage",
+            "1.4.0",
+            recent,
+            "attested",
+            "github:fictional-org/mirage",
+            True,
+            True,
+            "https://github.com/someone-else/mirage-fork",
+            signals=("repository_mismatch",),
+        )
+    )
     # attested, token-published (no Trusted Publishing)
     for i, w in enumerate(["helix", "indigo", "juniper"]):
         s.append(
@@ -674,6 +706,7 @@ def npm_specs() -> list[NpmPkg]:
                 ("21.4.0", "2026-08-01T00:00:00.000Z", True),
                 ("21.3.0", "2026-07-01T00:00:00.000Z", True),
             ],
+            signals=("provenance_dropped",),
         )
     )
     # more repository forms: scp-like, ssh://, bare https with .git
@@ -924,7 +957,11 @@ def dump(document: object) -> bytes:
 
 def main() -> None:
     shutil.rmtree(OUT, ignore_errors=True)
-    expected: dict[str, dict[str, str]] = {"pypi": {}, "npm": {}}
+    expected: dict[str, dict[str, object]] = {"pypi": {}, "npm": {}}
+    # Packages that must carry a consistency flag (repository_mismatch, provenance_dropped);
+    # every other package must carry none. Verification is not listed: the demo is not signed,
+    # so a demo crawl records every attested release as not-checked.
+    signals: dict[str, dict[str, list[str]]] = {"pypi": {}, "npm": {}}
 
     root, routes = OUT / "pypi", {}
     specs = pypi_specs()
@@ -932,6 +969,8 @@ def main() -> None:
     for i, p in enumerate(specs):
         rows.append({"download_count": 900_000_000 // (i + 1), "project": p.name})
         expected["pypi"][p.name] = p.expect
+        if p.signals:
+            signals["pypi"][p.name] = list(p.signals)
         norm = p.name.lower()
         if p.fault == "404":
             continue
@@ -959,6 +998,8 @@ def main() -> None:
     for i, p in enumerate(npm_specs()):
         counts[p.name] = 2_000_000_000 // (i + 1)
         expected["npm"][p.name] = p.expect
+        if p.signals:
+            signals["npm"][p.name] = list(p.signals)
         packument, extra = npm_documents(p)
         ((path, doc),) = packument.items()
         if p.fault == "404":
@@ -1009,6 +1050,7 @@ def main() -> None:
         ),
     )
     (root / "routes.json").write_text(json.dumps(routes, indent=1, sort_keys=True) + "\n")
+    expected["signals"] = signals
     (OUT / "expected.json").write_text(json.dumps(expected, indent=1) + "\n")
     print(
         f"wrote {OUT}: pypi {len(expected['pypi'])} packages, npm {len(expected['npm'])} packages"

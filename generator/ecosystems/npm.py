@@ -29,7 +29,7 @@ from generator.http import Fetcher
 from generator.models import Evidence, Provenance, Verification
 from generator.repository import normalize_repository
 from generator.sources import read_location
-from generator.verify import Outcome, not_checked, repository_mismatch, verify_npm
+from generator.verify import Outcome, not_checked, repository_mismatch, unverified_npm, verify_npm
 
 COUNTS_PACKAGE = "download-counts"
 COUNTS_MEMBER = "package/counts.json"
@@ -188,7 +188,7 @@ class Npm:
                 raw = await fetcher.get_json(path)
                 provenance = builder_identity(raw)
                 outcome = (
-                    not_checked(skip_verification)
+                    unverified_npm(raw, skip_verification)
                     if skip_verification
                     else verify_npm(raw, name, latest, opt_text(dist.get("integrity")))
                 )

@@ -24,7 +24,7 @@ from generator.http import Fetcher
 from generator.models import Evidence, Provenance, Verification
 from generator.repository import normalize_repository
 from generator.sources import read_location
-from generator.verify import Outcome, not_checked, repository_mismatch, verify_pypi
+from generator.verify import Outcome, not_checked, repository_mismatch, unverified_pypi, verify_pypi
 
 SIMPLE_JSON = "application/vnd.pypi.simple.v1+json"
 INTEGRITY_JSON = "application/vnd.pypi.integrity.v1+json, application/json;q=0.9"
@@ -180,7 +180,7 @@ class PyPI:
                 raw = await fetcher.get_json(path, accept=INTEGRITY_JSON)
                 provenance = publisher_of(raw)
                 outcome = (
-                    not_checked(skip_verification)
+                    unverified_pypi(raw, skip_verification)
                     if skip_verification
                     else verify_pypi(raw, attested[0], sha256.get(attested[0]))
                 )
