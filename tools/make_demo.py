@@ -542,7 +542,7 @@ def npm_specs() -> list[NpmPkg]:
                 True,
                 # The monorepo form declares fictional-org/monorepo; its provenance says so too.
                 "https://github.com/fictional-org/"
-                + ("monorepo" if isinstance(repo(i, w), dict) else w),
+                + ("monorepo" if "directory" in str(repo(i, w)) else w),
                 older=[(f"{i + 2}.0.0", "2025-09-01T00:00:00.000Z", True)],
             )
         )

@@ -167,3 +167,32 @@ async def test_demo_recording_classifies_as_intended(ecosystem: str) -> None:
     assert True in tp and (False in tp or None in tp)
     kinds = {p.provenance.kind for p in snapshot.packages if p.provenance}
     assert {"GitHub", "GitLab"} <= kinds
+
+
+@pytest.mark.parametrize("ecosystem", ["pypi", "npm"])
+async def test_demo_recording_flags_mismatch_and_dropped(ecosystem: str) -> None:
+    """Each demo package carries exactly the consistency flags expected.json lists for it."""
+    expected = json.loads((RECORDINGS / "expected.json").read_text())["signals"][ecosystem]
+    eco = REGISTRY[ecosystem]
+    registry = Registry.from_directory(RECORDINGS / ecosystem)
+    with serve(registry) as url:
+        top = f"{url}/top-pypi-packages-30-days.min.json" if ecosystem == "pypi" else None
+        async with Fetcher(url, HttpPolicy(attempts=2, backoff=0.01)) as fetcher:
+            ranked = await ranked_list(eco, fetcher, n=1000, top_source=top)
+            snapshot = await crawl(eco, fetcher, ranked, demo=True, skip_verification="demo")
+    got = {
+        p.name: [
+            flag
+            for flag in ("repository_mismatch", "provenance_dropped")
+            if getattr(p, flag) is True
+        ]
+        for p in snapshot.packages
+    }
+    assert {name: flags for name, flags in got.items() if flags} == expected
+    assert {"repository_mismatch", "provenance_dropped"} <= {
+        f for v in expected.values() for f in v
+    }
+    attested = [p for p in snapshot.packages if p.status is Status.ATTESTED]
+    assert attested and all(p.verification_reason == "demo" for p in attested)
+    assert all(p.verification.value == "not-checked" for p in snapshot.packages)
+    assert snapshot.summary.provenance_dropped == 1 and snapshot.summary.repository_mismatch == 1
