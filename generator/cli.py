@@ -26,6 +26,7 @@ from generator.models import PackageResult, Snapshot, Status
 from generator.progress import Progress
 from generator.render import render
 from generator.snapshot import read_snapshots, write_snapshot
+from generator.verify import VERIFY, VerifyOptions
 
 PROG = "attested-yet"
 
@@ -232,7 +233,7 @@ async def _crawl_all(
                     ranked,
                     demo=args.demo,
                     on_result=done,
-                    skip_verification=skip_verification(args),
+                    verify=verify_options(args),
                 )
                 progress.finish(
                     task,
@@ -250,13 +251,15 @@ async def _crawl_all(
     return outcomes
 
 
-def skip_verification(args: argparse.Namespace) -> str | None:
-    """Why attestations are not verified in this run, or None to verify them."""
+def verify_options(args: argparse.Namespace) -> VerifyOptions:
+    """How this run verifies attestations: the demo's self-made trust root under --demo."""
     if args.no_verify:
-        return "verification was turned off (--no-verify)"
+        return VerifyOptions(skip="verification was turned off (--no-verify)")
     if args.demo:
-        return "demo data is not signed (placeholder signatures and certificates)"
-    return None
+        from generator.demo import RECORDINGS
+
+        return VerifyOptions(trusted_root=RECORDINGS / "trusted_root.json")
+    return VERIFY
 
 
 def summary_line(snapshot: Snapshot, path: Path) -> str:

@@ -28,6 +28,7 @@ import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cache
+from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
 
@@ -60,6 +61,21 @@ class Outcome:
     files_verified: int | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class VerifyOptions:
+    """How a crawl verifies attestations."""
+
+    skip: str | None = None
+    """Why not to verify (recorded as ``not-checked``), or None to verify."""
+    trusted_root: Path | None = None
+    """A Sigstore ``trusted_root.json`` to verify against (the demo's self-made instance);
+    None: the production trust root shipped in the ``sigstore`` package."""
+
+
+#: Verify against the production trust root shipped with sigstore (the default).
+VERIFY = VerifyOptions()
+
+
 def not_checked(reason: str) -> Outcome:
     return Outcome(Verification.NOT_CHECKED, reason)
 
@@ -68,12 +84,16 @@ def not_checked(reason: str) -> Outcome:
 
 
 @cache
-def _npm_verifier() -> Any:
-    """A sigstore Verifier on the production trust root shipped with the package, loaded once."""
+def _verifier(trusted_root: Path | None) -> Any:
+    """A sigstore Verifier, loaded once per trust root: the production root shipped with the
+    package (``offline=True``: no TUF refresh, no network), or a ``trusted_root.json``."""
+    from sigstore.models import TrustedRoot
     from sigstore.verify import Verifier
 
     _quiet_sigstore()
-    return Verifier.production(offline=True)
+    if trusted_root is None:
+        return Verifier.production(offline=True)
+    return Verifier(trusted_root=TrustedRoot.from_file(str(trusted_root)))
 
 
 def _quiet_sigstore() -> None:
@@ -85,15 +105,17 @@ def _quiet_sigstore() -> None:
 # --------------------------------------------------------------------------- PyPI
 
 
-def verify_pypi(raw: Any, filename: str, sha256: str | None) -> Outcome:
+def verify_pypi(
+    raw: Any, filename: str, sha256: str | None, trusted_root: Path | None = None
+) -> Outcome:
     """Verify every attestation of a PEP 740 provenance object for ``filename``."""
     try:
-        return _verify_pypi(raw, filename, sha256)
+        return _verify_pypi(raw, filename, sha256, trusted_root)
     except Exception as exc:  # noqa: BLE001 - a verifier bug must not cost the package its row
         return not_checked(f"internal error while verifying ({type(exc).__name__})")
 
 
-def _verify_pypi(raw: Any, filename: str, sha256: str | None) -> Outcome:
+def _verify_pypi(raw: Any, filename: str, sha256: str | None, trusted_root: Path | None) -> Outcome:
     from pydantic import ValidationError
     from pypi_attestations import AttestationError, Distribution
     from pypi_attestations import Provenance as Pep740Provenance
@@ -123,7 +145,10 @@ def _verify_pypi(raw: Any, filename: str, sha256: str | None) -> Outcome:
             if build is None:
                 build = _pypi_build(attestation)
             try:
-                attestation.verify(bundle.publisher, dist, offline=True)
+                if trusted_root is None:
+                    attestation.verify(bundle.publisher, dist, offline=True)
+                else:
+                    verify_attestation(attestation, bundle.publisher, dist, trusted_root)
             except AttestationError as exc:
                 why = str(exc).removeprefix("Verification failed: ")
                 return Outcome(Verification.FAILED, f"{filename}: {why}", build, files_verified=0)
@@ -140,6 +165,42 @@ def _verify_pypi(raw: Any, filename: str, sha256: str | None) -> Outcome:
         build,
         files_verified=1,
     )
+
+
+def verify_attestation(attestation: Any, publisher: Any, dist: Any, trusted_root: Path) -> None:
+    """``Attestation.verify`` against another trust root (pypi-attestations only knows
+    Sigstore's production and staging): the same checks, in the same order and words.
+    Raises ``pypi_attestations.VerificationError``."""
+    import sigstore.errors
+    from pypi_attestations import AttestationType, VerificationError
+
+    try:
+        payload_type, payload = _verifier(trusted_root).verify_dsse(
+            attestation.to_bundle(), publisher._as_policy()
+        )
+    except sigstore.errors.VerificationError as err:
+        raise VerificationError(str(err)) from err
+    if payload_type != IN_TOTO_PAYLOAD_TYPE:
+        raise VerificationError(f"expected JSON envelope, got {payload_type}")
+    try:
+        statement = json.loads(payload)
+        subjects = statement["subject"]
+        predicate_type = statement["predicateType"]
+    except (ValueError, KeyError, TypeError) as err:
+        raise VerificationError(f"invalid statement: {err}") from err
+    if not isinstance(subjects, list) or len(subjects) != 1:
+        raise VerificationError("too many subjects in statement (must be exactly one)")
+    subject = subjects[0]
+    if subject.get("name") != dist.name:
+        raise VerificationError(
+            f"subject does not match distribution name: {subject.get('name')} != {dist.name}"
+        )
+    if (subject.get("digest") or {}).get("sha256") != dist.digest:
+        raise VerificationError("subject does not match distribution digest")
+    try:
+        AttestationType(predicate_type)
+    except ValueError:
+        raise VerificationError(f"unknown attestation type: {predicate_type}") from None
 
 
 def _pypi_build(attestation: Any) -> Build | None:
@@ -167,10 +228,12 @@ def unverified_pypi(raw: Any, reason: str) -> Outcome:
 # --------------------------------------------------------------------------- npm
 
 
-def verify_npm(raw: Any, name: str, version: str, integrity: str | None) -> Outcome:
+def verify_npm(
+    raw: Any, name: str, version: str, integrity: str | None, trusted_root: Path | None = None
+) -> Outcome:
     """Verify the SLSA provenance bundle of an npm attestations document."""
     try:
-        return _verify_npm(raw, name, version, integrity)
+        return _verify_npm(raw, name, version, integrity, trusted_root)
     except Exception as exc:  # noqa: BLE001 - a verifier bug must not cost the package its row
         return not_checked(f"internal error while verifying ({type(exc).__name__})")
 
@@ -216,7 +279,9 @@ def _npm_build(document: dict[str, Any], predicate: dict[str, Any] | None) -> Bu
     return build_from(cert, tlog[0].get("logIndex"), tlog[0].get("integratedTime"), predicate)
 
 
-def _verify_npm(raw: Any, name: str, version: str, integrity: str | None) -> Outcome:
+def _verify_npm(
+    raw: Any, name: str, version: str, integrity: str | None, trusted_root: Path | None
+) -> Outcome:
     from sigstore.errors import Error as SigstoreError
     from sigstore.models import Bundle, InvalidBundle
     from sigstore.verify import policy
@@ -242,7 +307,7 @@ def _verify_npm(raw: Any, name: str, version: str, integrity: str | None) -> Out
     build = _npm_build(document, None)
     issuers = policy.AnyOf([policy.OIDCIssuer(issuer) for issuer in NPM_ISSUERS])
     try:
-        payload_type, payload = _npm_verifier().verify_dsse(bundle, issuers)
+        payload_type, payload = _verifier(trusted_root).verify_dsse(bundle, issuers)
     except (SigstoreError, ValueError) as exc:
         return Outcome(failed, f"signature check failed: {_first_line(exc)}", build)
     if payload_type != IN_TOTO_PAYLOAD_TYPE:

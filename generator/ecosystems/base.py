@@ -7,6 +7,7 @@ from typing import Protocol
 
 from generator.http import Fetcher
 from generator.models import Evidence
+from generator.verify import VERIFY, VerifyOptions
 
 
 class Ecosystem(Protocol):
@@ -26,12 +27,12 @@ class Ecosystem(Protocol):
         ...
 
     async def evidence(
-        self, fetcher: Fetcher, name: str, *, skip_verification: str | None = None
+        self, fetcher: Fetcher, name: str, *, verify: VerifyOptions = VERIFY
     ) -> Evidence:
         """Read the latest release of ``name``; raise ``PackageError`` if it cannot be read.
 
-        Attested provenance is verified (``generator.verify``) unless ``skip_verification``
-        gives the reason not to, which is then recorded as ``not-checked``.
+        Attested provenance is verified (``generator.verify``) as ``verify`` says: against its
+        trust root, or not at all (``not-checked`` with ``verify.skip`` as the reason).
         """
         ...
 

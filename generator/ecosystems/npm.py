@@ -29,7 +29,15 @@ from generator.http import Fetcher
 from generator.models import Evidence, Provenance, Verification
 from generator.repository import normalize_repository
 from generator.sources import read_location
-from generator.verify import Outcome, not_checked, repository_mismatch, unverified_npm, verify_npm
+from generator.verify import (
+    VERIFY,
+    Outcome,
+    VerifyOptions,
+    not_checked,
+    repository_mismatch,
+    unverified_npm,
+    verify_npm,
+)
 
 COUNTS_PACKAGE = "download-counts"
 COUNTS_MEMBER = "package/counts.json"
@@ -152,7 +160,7 @@ class Npm:
         return normalize_name(name)
 
     async def evidence(
-        self, fetcher: Fetcher, name: str, *, skip_verification: str | None = None
+        self, fetcher: Fetcher, name: str, *, verify: VerifyOptions = VERIFY
     ) -> Evidence:
         if normalize_name(name) is None:
             raise PackageError("not a valid npm package name")
@@ -188,9 +196,11 @@ class Npm:
                 raw = await fetcher.get_json(path)
                 provenance = builder_identity(raw)
                 outcome = (
-                    unverified_npm(raw, skip_verification)
-                    if skip_verification
-                    else verify_npm(raw, name, latest, opt_text(dist.get("integrity")))
+                    unverified_npm(raw, verify.skip)
+                    if verify.skip
+                    else verify_npm(
+                        raw, name, latest, opt_text(dist.get("integrity")), verify.trusted_root
+                    )
                 )
             except PackageError as exc:
                 provenance = None  # The verdict stands on dist.attestations; details are extra.

@@ -24,7 +24,15 @@ from generator.http import Fetcher
 from generator.models import Evidence, Provenance, Verification
 from generator.repository import normalize_repository
 from generator.sources import read_location
-from generator.verify import Outcome, not_checked, repository_mismatch, unverified_pypi, verify_pypi
+from generator.verify import (
+    VERIFY,
+    Outcome,
+    VerifyOptions,
+    not_checked,
+    repository_mismatch,
+    unverified_pypi,
+    verify_pypi,
+)
 
 SIMPLE_JSON = "application/vnd.pypi.simple.v1+json"
 INTEGRITY_JSON = "application/vnd.pypi.integrity.v1+json, application/json;q=0.9"
@@ -132,7 +140,7 @@ class PyPI:
         return normalize_name(name)
 
     async def evidence(
-        self, fetcher: Fetcher, name: str, *, skip_verification: str | None = None
+        self, fetcher: Fetcher, name: str, *, verify: VerifyOptions = VERIFY
     ) -> Evidence:
         project = normalize_name(name)
         if project is None:
@@ -180,9 +188,9 @@ class PyPI:
                 raw = await fetcher.get_json(path, accept=INTEGRITY_JSON)
                 provenance = publisher_of(raw)
                 outcome = (
-                    unverified_pypi(raw, skip_verification)
-                    if skip_verification
-                    else verify_pypi(raw, attested[0], sha256.get(attested[0]))
+                    unverified_pypi(raw, verify.skip)
+                    if verify.skip
+                    else verify_pypi(raw, attested[0], sha256.get(attested[0]), verify.trusted_root)
                 )
             except NotFound:
                 provenance = None

@@ -38,9 +38,11 @@ def test_build_demo_writes_site_and_data(tmp_path: Path, guarded_env: dict[str, 
         assert doc["demo"] is True
         assert {p["name"]: p["status"] for p in doc["packages"]} == expected[eco]
         assert f"{eco}: {len(expected[eco])} packages" in proc.stderr
-        attested = [p for p in doc["packages"] if p["status"] == "attested"]
-        assert attested and all(p["verification"] == "not-checked" for p in attested)
-        assert all("demo data is not signed" in p["verification_reason"] for p in attested)
+        verification = {
+            p["name"]: p["verification"] for p in doc["packages"] if p["status"] == "attested"
+        }
+        assert verification == expected["verification"][eco]
+        assert doc["summary"]["by_verification"]["failed"] == 1
     assert "Demo data" in (site / "index.html").read_text()
     assert "Traceback" not in proc.stderr
     assert not (tmp_path / "data").exists(), "--demo must not overwrite real snapshots in data/"
@@ -162,8 +164,8 @@ def test_network_guard_blocks_the_internet(guarded_env: dict[str, str], tmp_path
 
 
 def test_verification_on_and_off(tmp_path: Path, guarded_env: dict[str, str]) -> None:
-    """Outside --demo the placeholder-signed demo data is verified, and fails; --no-verify
-    records not-checked with its reason instead."""
+    """Outside --demo the demo data is verified against Sigstore's real trust root, and fails
+    (its CA is our own); --no-verify records not-checked with its reason instead."""
     packages = tmp_path / "list.txt"
     packages.write_text("fictional-arrow\nfictional-ivy\n")
     docs = {}
@@ -177,7 +179,7 @@ def test_verification_on_and_off(tmp_path: Path, guarded_env: dict[str, str]) ->
             docs[flag] = json.loads((tmp_path / out / "npm.json").read_text())
     arrow = docs[""]["packages"][0]
     assert arrow["status"] == "attested" and arrow["verification"] == "failed"
-    assert "malformed" in arrow["verification_reason"]
+    assert "certificate chain" in arrow["verification_reason"]
     off = docs["--no-verify"]["packages"][0]
     assert off["verification"] == "not-checked"
     assert off["verification_reason"] == "verification was turned off (--no-verify)"

@@ -354,3 +354,60 @@ def test_repository_mismatch_falls_back_to_publisher() -> None:
     google = Provenance(kind="Google", email="x@example.com")
     assert repository_mismatch("https://github.com/owner/name", None, google) is None
     assert same_repository("github:Owner/Name", "https://github.com/owner/name")
+
+
+# --------------------------------------------------------------------------- other trust roots
+
+
+def production_root() -> Path:
+    """Sigstore's production trusted_root.json as shipped inside the sigstore package."""
+    import sigstore
+
+    path = Path(sigstore.__file__).parent / "_store" / "https%3A%2F%2Ftuf-repo-cdn.sigstore.dev"
+    return path / "trusted_root.json"
+
+
+@pytest.mark.parametrize("tamper", ["none", "digest", "name", "statement", "publisher"])
+def test_explicit_trust_root_path_agrees_with_attestation_verify(
+    samples: Path, tamper: str
+) -> None:
+    """verify_attestation (used for a trust root other than the shipped one, i.e. the demo's)
+    reaches the same verdict and reason as pypi-attestations' Attestation.verify."""
+    filename = "pypi_attestations-0.0.19.tar.gz"
+    provenance = copy.deepcopy(pypi_provenance(samples, filename))
+    sha256, name = pypi_sha256(provenance), filename
+    attestation = provenance["attestation_bundles"][0]["attestations"][0]
+    if tamper == "digest":
+        sha256 = "0" * 64
+    elif tamper == "name":
+        name = "pypi_attestations-0.0.20.tar.gz"
+    elif tamper == "statement":
+        statement = signed_statement(attestation)
+        statement["predicate"] = {"altered": True}
+        attestation["envelope"]["statement"] = base64.b64encode(
+            json.dumps(statement).encode()
+        ).decode()
+    elif tamper == "publisher":
+        provenance["attestation_bundles"][0]["publisher"]["workflow"] = "other.yml"
+    library = verify_pypi(provenance, name, sha256)
+    ours = verify_pypi(provenance, name, sha256, production_root())
+    assert ours.verification is library.verification
+    assert (library.verification is Verification.VERIFIED) is (tamper == "none")
+    if tamper == "name":
+        assert "subject does not match distribution name" in ours.reason
+        assert "subject does not match distribution name" in library.reason
+    else:
+        assert ours.reason == library.reason
+
+
+def test_demo_trust_root_does_not_accept_real_signatures(samples: Path) -> None:
+    from generator.demo import RECORDINGS
+
+    demo_root = RECORDINGS / "trusted_root.json"
+    filename = "sampleproject-4.0.0.tar.gz"
+    provenance = pypi_provenance(samples, filename)
+    outcome = verify_pypi(provenance, filename, pypi_sha256(provenance), demo_root)
+    assert outcome.verification is Verification.FAILED
+    document = load(samples, PLAYWRIGHT)
+    npm = verify_npm(document, "@playwright/cli", "0.1.1", npm_integrity(document), demo_root)
+    assert npm.verification is Verification.FAILED
