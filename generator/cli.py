@@ -22,7 +22,7 @@ from generator.crawl import crawl, ranked_list
 from generator.ecosystems import REGISTRY
 from generator.errors import GeneratorError
 from generator.http import Fetcher, HttpPolicy, MiB
-from generator.models import PackageResult, Snapshot, Status
+from generator.models import PackageResult, Snapshot, Status, Verification
 from generator.progress import Progress
 from generator.render import render
 from generator.snapshot import read_snapshots, write_snapshot
@@ -197,6 +197,8 @@ def _run_crawl(args: argparse.Namespace) -> int:
         if isinstance(outcome, Snapshot):
             path = write_snapshot(outcome, args.data)
             print(summary_line(outcome, path), file=sys.stderr)
+            if failed_line := verification_failures(outcome):
+                print(failed_line, file=sys.stderr)
         else:
             print(f"{PROG}: error: {name}: {outcome}", file=sys.stderr)
     if failed:
@@ -260,6 +262,15 @@ def verify_options(args: argparse.Namespace) -> VerifyOptions:
 
         return VerifyOptions(trusted_root=RECORDINGS / "trusted_root.json")
     return VERIFY
+
+
+def verification_failures(snapshot: Snapshot) -> str | None:
+    """A loud line naming the attested releases whose provenance failed verification."""
+    names = [p.name for p in snapshot.packages if p.verification is Verification.FAILED]
+    if not names:
+        return None
+    shown = ", ".join(names[:10]) + (f" and {len(names) - 10} more" if len(names) > 10 else "")
+    return f"{snapshot.ecosystem}: {len(names)} attested release(s) FAILED verification: {shown}"
 
 
 def summary_line(snapshot: Snapshot, path: Path) -> str:

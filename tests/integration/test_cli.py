@@ -43,6 +43,8 @@ def test_build_demo_writes_site_and_data(tmp_path: Path, guarded_env: dict[str, 
         }
         assert verification == expected["verification"][eco]
         assert doc["summary"]["by_verification"]["failed"] == 1
+        failed = [name for name, outcome in verification.items() if outcome == "failed"]
+        assert f"{eco}: 1 attested release(s) FAILED verification: {failed[0]}" in proc.stderr
     assert "Demo data" in (site / "index.html").read_text()
     assert "Traceback" not in proc.stderr
     assert not (tmp_path / "data").exists(), "--demo must not overwrite real snapshots in data/"
