@@ -106,7 +106,9 @@ class Build(_Frozen):
     """When the transparency log recorded the entry (UTC); certificates are checked at
     this instant."""
     log_url: str | None = None
-    """Link to the transparency-log entry (``https://search.sigstore.dev/?logIndex=N``)."""
+    """Link to the transparency-log entry (``https://search.sigstore.dev/?logIndex=N``), when
+    the entry is in Sigstore's public Rekor (its log id is in Sigstore's trust root); null for
+    other logs, such as the demo's own."""
 
 
 class Evidence(_Frozen):

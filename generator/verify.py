@@ -96,6 +96,23 @@ def _verifier(trusted_root: Path | None) -> Any:
     return Verifier(trusted_root=TrustedRoot.from_file(str(trusted_root)))
 
 
+@cache
+def _public_log_ids() -> frozenset[str]:
+    """Log ids (base64 key ids) of Sigstore's public Rekor logs, from the trust root shipped
+    in the sigstore package: only their entries can be linked on search.sigstore.dev."""
+    from importlib import resources
+
+    try:
+        raw = (
+            resources.files("sigstore._store")
+            .joinpath("https%3A%2F%2Ftuf-repo-cdn.sigstore.dev", "trusted_root.json")
+            .read_bytes()
+        )
+        return frozenset(str(t["logId"]["keyId"]) for t in json.loads(raw)["tlogs"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return frozenset()
+
+
 def _quiet_sigstore() -> None:
     # offline=True logs a warning on every load ("updates will not be performed"); without
     # handlers Python would print it to stderr once per attestation.
@@ -209,7 +226,9 @@ def _pypi_build(attestation: Any) -> Build | None:
     except ValueError:
         return None
     entry = attestation.verification_material.transparency_entries[0]
-    return build_from(cert, entry.get("logIndex"), entry.get("integratedTime"), None)
+    return build_from(
+        cert, entry.get("logIndex"), entry.get("integratedTime"), None, _log_id(entry)
+    )
 
 
 def unverified_pypi(raw: Any, reason: str) -> Outcome:
@@ -276,7 +295,9 @@ def _npm_build(document: dict[str, Any], predicate: dict[str, Any] | None) -> Bu
             cert = None
     if predicate is None:
         predicate = _statement_predicate(document)
-    return build_from(cert, tlog[0].get("logIndex"), tlog[0].get("integratedTime"), predicate)
+    return build_from(
+        cert, tlog[0].get("logIndex"), tlog[0].get("integratedTime"), predicate, _log_id(tlog[0])
+    )
 
 
 def _verify_npm(
@@ -428,6 +449,7 @@ def build_from(
     log_index: Any,
     integrated_time: Any,
     predicate: dict[str, Any] | None,
+    log_id: Any = None,
 ) -> Build:
     """Where it was built: the certificate's Fulcio claims first, the SLSA predicate second."""
     c = fulcio_claims(cert) if cert is not None else {}
@@ -449,7 +471,9 @@ def build_from(
         run_url=c.get(_RUN_URI) or p.get("run_url"),
         log_index=index,
         integrated_time=datetime.fromtimestamp(when, UTC) if when is not None else None,
-        log_url=f"{LOG_SEARCH}{index}" if index is not None else None,
+        log_url=(
+            f"{LOG_SEARCH}{index}" if index is not None and log_id in _public_log_ids() else None
+        ),
     )
 
 
@@ -501,6 +525,12 @@ def _from_predicate(predicate: dict[str, Any]) -> dict[str, str]:
         if isinstance(commit, str):
             out["commit"] = commit
     return out
+
+
+def _log_id(entry: Any) -> str | None:
+    log_id = entry.get("logId") if isinstance(entry, dict) else None
+    key_id = log_id.get("keyId") if isinstance(log_id, dict) else None
+    return key_id if isinstance(key_id, str) else None
 
 
 def _int(value: Any) -> int | None:
