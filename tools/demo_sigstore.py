@@ -43,7 +43,8 @@ def _spki(key: ec.EllipticCurvePrivateKey) -> bytes:
 
 
 def _sign(key: ec.EllipticCurvePrivateKey, data: bytes) -> bytes:
-    return key.sign(data, ec.ECDSA(hashes.SHA256()))
+    # RFC 6979 deterministic ECDSA: re-running make_demo reproduces the same recordings.
+    return key.sign(data, ec.ECDSA(hashes.SHA256(), deterministic_signing=True))
 
 
 def _der_utf8(value: str) -> bytes:
@@ -106,7 +107,7 @@ class DemoSigstore:
             .add_extension(
                 x509.SubjectKeyIdentifier.from_public_key(self.ca_key.public_key()), critical=False
             )
-            .sign(self.ca_key, hashes.SHA384())
+            .sign(self.ca_key, hashes.SHA384(), ecdsa_deterministic=True)
         )
 
     def trusted_root(self) -> dict[str, Any]:
@@ -206,13 +207,13 @@ class DemoSigstore:
                 builder = builder.add_extension(
                     x509.UnrecognizedExtension(oid, _der_utf8(value)), False
                 )
-        precert = builder.sign(self.ca_key, hashes.SHA256())
+        precert = builder.sign(self.ca_key, hashes.SHA256(), ecdsa_deterministic=True)
         sct = self._sct(precert.tbs_certificate_bytes, when)
         # SignedCertificateTimestampList (RFC 6962 3.3) inside an OCTET STRING.
         sct_list = struct.pack("!H", len(sct) + 2) + struct.pack("!H", len(sct)) + sct
         value = b"\x04" + _der_len(len(sct_list)) + sct_list
         leaf = builder.add_extension(x509.UnrecognizedExtension(SCT_OID, value), False).sign(
-            self.ca_key, hashes.SHA256()
+            self.ca_key, hashes.SHA256(), ecdsa_deterministic=True
         )
         assert leaf.tbs_precertificate_bytes == precert.tbs_certificate_bytes
         return leaf
