@@ -4,6 +4,9 @@ Times ``generator.verify.verify_pypi`` / ``verify_npm`` end to end (parse, signa
 certificate chain at log time, transparency-log proof, digest binding, build facts), offline.
 The first call also loads the trust root and imports sigstore; it is reported apart.
 
+Then crawls the demo registry (signed under its own trust root) with verification and with
+``--no-verify``, and prints requests and time for each: verification must add no request.
+
 Run: python bench/verify.py [--rounds N]   (samples: $ATTESTED_YET_SAMPLES or the sibling path)
 """
 
@@ -20,8 +23,14 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import anyio
+
+from generator.crawl import crawl, ranked_list
+from generator.demo import RECORDINGS, serve_demo
+from generator.ecosystems import REGISTRY
+from generator.http import Fetcher, HttpPolicy
 from generator.models import Verification
-from generator.verify import verify_npm, verify_pypi
+from generator.verify import VerifyOptions, verify_npm, verify_pypi
 
 PYPI = [
     "pypi_attestations-0.0.19.tar.gz",
@@ -89,5 +98,28 @@ def main() -> None:
     print(f"1,000 attested packages: about {per_1000:.1f} s of CPU for verification")
 
 
+async def demo_crawls(urls: dict[str, str]) -> None:
+    modes = {
+        "verify": VerifyOptions(trusted_root=RECORDINGS / "trusted_root.json"),
+        "no-verify": VerifyOptions(skip="--no-verify"),
+    }
+    for name in ("pypi", "npm"):
+        eco = REGISTRY[name]
+        for label, options in modes.items():
+            async with Fetcher(urls[name], HttpPolicy(attempts=1)) as fetcher:
+                ranked = await ranked_list(eco, fetcher, n=1000, top_source=urls.get(f"top-{name}"))
+                started = time.perf_counter()
+                snapshot = await crawl(eco, fetcher, ranked, verify=options)
+                elapsed = time.perf_counter() - started
+            attested = snapshot.summary.by_status["attested"]
+            outcomes = {v.value: n for v, n in snapshot.summary.by_verification.items()}
+            print(
+                f"demo {name:<4} {label:<9} {len(ranked.names)} packages ({attested} attested): "
+                f"{fetcher.stats.requests} requests, {elapsed:.2f} s, {outcomes}"
+            )
+
+
 if __name__ == "__main__":
     main()
+    with serve_demo() as demo_urls:
+        anyio.run(demo_crawls, demo_urls)
