@@ -22,10 +22,11 @@ from generator.crawl import crawl, ranked_list
 from generator.ecosystems import REGISTRY
 from generator.errors import GeneratorError
 from generator.http import Fetcher, HttpPolicy, MiB
-from generator.models import PackageResult, Snapshot, Status
+from generator.models import PackageResult, Snapshot, Status, Verification
 from generator.progress import Progress
 from generator.render import render
 from generator.snapshot import read_snapshots, write_snapshot
+from generator.verify import VERIFY, VerifyOptions
 
 PROG = "attested-yet"
 
@@ -93,6 +94,11 @@ def _crawl_options(parser: argparse.ArgumentParser) -> None:
     )
     group.add_argument(
         "--attempts", type=_positive, default=4, help="attempts per request, retries included (4)"
+    )
+    group.add_argument(
+        "--no-verify",
+        action="store_true",
+        help="do not verify attestations cryptographically (recorded as not-checked)",
     )
     group.add_argument(
         "--demo",
@@ -199,6 +205,8 @@ def _run_crawl(args: argparse.Namespace) -> int:
         if isinstance(outcome, Snapshot):
             path = write_snapshot(outcome, args.data)
             print(summary_line(outcome, path), file=sys.stderr)
+            if failed_line := verification_failures(outcome):
+                print(failed_line, file=sys.stderr)
         else:
             print(f"{PROG}: error: {name}: {outcome}", file=sys.stderr)
     if failed:
@@ -229,7 +237,14 @@ async def _crawl_all(
                 def done(result: PackageResult) -> None:
                     progress.advance(task, result)
 
-                snapshot = await crawl(ecosystem, fetcher, ranked, demo=args.demo, on_result=done)
+                snapshot = await crawl(
+                    ecosystem,
+                    fetcher,
+                    ranked,
+                    demo=args.demo,
+                    on_result=done,
+                    verify=verify_options(args),
+                )
                 progress.finish(
                     task,
                     f"{fetcher.stats.requests} requests, {fetcher.stats.bytes / MiB:.1f} MiB, "
@@ -244,6 +259,26 @@ async def _crawl_all(
             for name in names:
                 tg.start_soon(one, name)
     return outcomes
+
+
+def verify_options(args: argparse.Namespace) -> VerifyOptions:
+    """How this run verifies attestations: the demo's self-made trust root under --demo."""
+    if args.no_verify:
+        return VerifyOptions(skip="verification was turned off (--no-verify)")
+    if args.demo:
+        from generator.demo import RECORDINGS
+
+        return VerifyOptions(trusted_root=RECORDINGS / "trusted_root.json")
+    return VERIFY
+
+
+def verification_failures(snapshot: Snapshot) -> str | None:
+    """A loud line naming the attested releases whose provenance failed verification."""
+    names = [p.name for p in snapshot.packages if p.verification is Verification.FAILED]
+    if not names:
+        return None
+    shown = ", ".join(names[:10]) + (f" and {len(names) - 10} more" if len(names) > 10 else "")
+    return f"{snapshot.ecosystem}: {len(names)} attested release(s) FAILED verification: {shown}"
 
 
 def summary_line(snapshot: Snapshot, path: Path) -> str:

@@ -13,6 +13,7 @@ from generator.errors import PackageError, SourceError
 from generator.http import Fetcher
 from generator.models import PackageResult, Snapshot, SourceInfo, Status, summarize, utc_now
 from generator.sources import read_packages_file
+from generator.verify import VERIFY, VerifyOptions
 
 
 @dataclass(frozen=True)
@@ -65,11 +66,15 @@ async def ranked_list(
 
 
 async def package_result(
-    ecosystem: Ecosystem, fetcher: Fetcher, rank_: int, name: str
+    ecosystem: Ecosystem,
+    fetcher: Fetcher,
+    rank_: int,
+    name: str,
+    verify: VerifyOptions = VERIFY,
 ) -> PackageResult:
     """One package's row; every failure is caught here and becomes status ``error``."""
     try:
-        evidence = await ecosystem.evidence(fetcher, name)
+        evidence = await ecosystem.evidence(fetcher, name, verify=verify)
     except PackageError as exc:
         return _error(rank_, name, exc.reason)
     except Exception as exc:  # noqa: BLE001 - a parser bug must cost one package, not the run
@@ -104,14 +109,18 @@ async def crawl(
     *,
     demo: bool = False,
     on_result: Callable[[PackageResult], None] | None = None,
+    verify: VerifyOptions = VERIFY,
 ) -> Snapshot:
-    """Crawl every package of ``ranked``; a failing package never cancels its siblings."""
+    """Crawl every package of ``ranked``; a failing package never cancels its siblings.
+
+    Attested provenance is verified as ``verify`` says (trust root, or a reason not to).
+    """
     results: list[PackageResult | None] = [None] * len(ranked.names)
     limiter = anyio.CapacityLimiter(fetcher.policy.concurrency)
 
     async def one(index: int, name: str) -> None:
         async with limiter:
-            result = await package_result(ecosystem, fetcher, index + 1, name)
+            result = await package_result(ecosystem, fetcher, index + 1, name, verify)
         results[index] = result
         if on_result is not None:
             on_result(result)

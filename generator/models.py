@@ -13,7 +13,7 @@ from typing import Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
-SCHEMA_VERSION: Literal[1] = 1
+SCHEMA_VERSION: Literal[2] = 2
 
 
 class Status(StrEnum):
@@ -58,6 +58,59 @@ class Provenance(_Frozen):
     """npm: the provenance predicate type (e.g. ``https://slsa.dev/provenance/v1``)."""
 
 
+class Verification(StrEnum):
+    """Whether an ``attested`` release's provenance was checked cryptographically."""
+
+    VERIFIED = "verified"
+    """Signature, certificate chain and transparency-log entry check out offline against the
+    Sigstore trust root, the certificate matches the publisher, and the signed subject's digest
+    equals the digest the registry serves for the artifact."""
+    FAILED = "failed"
+    """The provenance was checked and does not hold (``verification_reason`` says why)."""
+    NOT_CHECKED = "not-checked"
+    """Not checked: not attested, ``--no-verify``, demo data, or a format the verifier cannot
+    read (``verification_reason`` says which)."""
+
+
+class Build(_Frozen):
+    """Where a release was built, from the signing certificate's Fulcio extensions
+    (OIDs 1.3.6.1.4.1.57264.1.*) and, on npm, the SLSA predicate. Filled whenever the
+    provenance can be read; trust it only when ``verification`` is ``verified``."""
+
+    source_repository: str | None = None
+    """Source repository URL the build ran from (Fulcio 1.12, else the SLSA workflow
+    repository), e.g. ``https://github.com/owner/name``."""
+    commit: str | None = None
+    """Source commit (Fulcio 1.13, else the SLSA ``gitCommit``)."""
+    ref: str | None = None
+    """Git ref that was built, e.g. ``refs/tags/v1.2.0`` (Fulcio 1.14, else SLSA ``ref``)."""
+    workflow: str | None = None
+    """Build configuration file within the repository, e.g. ``.github/workflows/release.yml``
+    (from Fulcio 1.18, else SLSA ``workflow.path``)."""
+    trigger: str | None = None
+    """Event that started the build, e.g. ``push``, ``release``, ``workflow_dispatch``
+    (Fulcio 1.20, else the SLSA ``event_name``)."""
+    runner_environment: str | None = None
+    """``github-hosted``, ``self-hosted`` or ``gitlab-hosted`` (Fulcio 1.11, else the SLSA
+    builder id's last segment)."""
+    repository_visibility: str | None = None
+    """``public`` or ``private`` at signing time (Fulcio 1.22), else null."""
+    issuer: str | None = None
+    """OIDC issuer of the signing identity (Fulcio 1.8, else 1.1), e.g.
+    ``https://token.actions.githubusercontent.com``."""
+    run_url: str | None = None
+    """The CI run that signed (Fulcio 1.21, else the SLSA ``invocationId``), or null."""
+    log_index: int | None = None
+    """Index of the signature's entry in the Rekor transparency log."""
+    integrated_time: AwareDatetime | None = None
+    """When the transparency log recorded the entry (UTC); certificates are checked at
+    this instant."""
+    log_url: str | None = None
+    """Link to the transparency-log entry (``https://search.sigstore.dev/?logIndex=N``), when
+    the entry is in Sigstore's public Rekor (its log id is in Sigstore's trust root); null for
+    other logs, such as the demo's own."""
+
+
 class Evidence(_Frozen):
     """What a registry says about a package's latest release, before any verdict.
 
@@ -85,6 +138,25 @@ class Evidence(_Frozen):
     """PyPI: how many of those files carry provenance; null on npm."""
     provenance: Provenance | None = None
     """Publisher identity from the provenance, when attested and readable."""
+    verification: Verification = Verification.NOT_CHECKED
+    """Outcome of the cryptographic check of the provenance (see ``Verification``)."""
+    verification_reason: str | None = None
+    """Why ``failed`` or ``not-checked``, or what was checked when ``verified``; null when not
+    attested."""
+    files_verified: int | None = None
+    """PyPI: how many attested files had their provenance verified (the crawler fetches one
+    provenance object per release); null on npm."""
+    build: Build | None = None
+    """Where the release was built (repository, commit, workflow, log entry), or null."""
+    repository_mismatch: bool | None = None
+    """True when the repository named by the provenance differs from the declared repository
+    (normalized host/owner/name, case-insensitive); null when either is unknown."""
+    previously_attested: bool = False
+    """An earlier release (published before the latest) carries provenance."""
+    last_attested_version: str | None = None
+    """The most recent earlier release that carries provenance, or null."""
+    provenance_dropped: bool = False
+    """``previously_attested`` and the latest release is not attested (the Nx-style signal)."""
     registry_url: str
     """The package's page on its registry's website."""
     provenance_url: str | None = None
@@ -118,6 +190,25 @@ class PackageResult(_Frozen):
     """PyPI: files of the release with PEP 740 provenance; null on npm."""
     provenance: Provenance | None = None
     """Publisher identity from the provenance (kind, repository, workflow, environment), or null."""
+    verification: Verification = Verification.NOT_CHECKED
+    """Outcome of the cryptographic check of the provenance (see ``Verification``)."""
+    verification_reason: str | None = None
+    """Why ``failed`` or ``not-checked``, or what was checked when ``verified``; null when not
+    attested."""
+    files_verified: int | None = None
+    """PyPI: how many attested files had their provenance verified (the crawler fetches one
+    provenance object per release); null on npm."""
+    build: Build | None = None
+    """Where the release was built (repository, commit, workflow, log entry), or null."""
+    repository_mismatch: bool | None = None
+    """True when the repository named by the provenance differs from the declared repository
+    (normalized host/owner/name, case-insensitive); null when either is unknown."""
+    previously_attested: bool = False
+    """An earlier release (published before the latest) carries provenance."""
+    last_attested_version: str | None = None
+    """The most recent earlier release that carries provenance, or null."""
+    provenance_dropped: bool = False
+    """``previously_attested`` and the latest release is not attested (the Nx-style signal)."""
     registry_url: str | None = None
     """The package's page on its registry's website (null when the package could not be read)."""
     provenance_url: str | None = None
@@ -155,12 +246,18 @@ class Summary(_Frozen):
     """Packages whose Trusted Publishing is unknown (PyPI without provenance)."""
     attested_percent: float | None
     """attested / counted × 100, rounded to 0.1; null when nothing was counted."""
+    by_verification: dict[Verification, int] = {}
+    """Count of attested packages per verification outcome, every outcome present."""
+    repository_mismatch: int = 0
+    """Packages whose provenance names another repository than the declared one."""
+    provenance_dropped: int = 0
+    """Packages whose latest release lost the provenance an earlier release had."""
 
 
 class Snapshot(_Frozen):
     """One ecosystem's crawl: the JSON export (``data/<ecosystem>.json``)."""
 
-    schema_version: Literal[1] = SCHEMA_VERSION
+    schema_version: Literal[2] = SCHEMA_VERSION
     """Format version of this document; bumped on any incompatible change."""
     ecosystem: str
     """``pypi`` or ``npm`` (or a later ecosystem's short name)."""
@@ -196,6 +293,12 @@ def summarize(packages: list[PackageResult]) -> Summary:
             1 for p in packages if p.trusted_publishing is None and p.status is not Status.ERROR
         ),
         attested_percent=round(100 * attested / counted, 1) if counted else None,
+        by_verification={
+            v: sum(1 for p in packages if p.status is Status.ATTESTED and p.verification is v)
+            for v in Verification
+        },
+        repository_mismatch=sum(1 for p in packages if p.repository_mismatch),
+        provenance_dropped=sum(1 for p in packages if p.provenance_dropped),
     )
 
 

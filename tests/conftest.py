@@ -27,3 +27,24 @@ def guarded_env() -> dict[str, str]:
 @pytest.fixture
 def anyio_backend() -> str:
     return "asyncio"
+
+
+def _samples_dir() -> Path:
+    """The shared real registry samples: $ATTESTED_YET_SAMPLES, else ../shared/registry-samples
+    beside the repository root (they are never committed here)."""
+    configured = os.environ.get("ATTESTED_YET_SAMPLES")
+    if configured:
+        return Path(configured)
+    return Path(__file__).resolve().parent.parent.parent / "shared" / "registry-samples"
+
+
+@pytest.fixture(scope="session")
+def samples() -> Path:
+    """Real registry samples with real signatures; skip without them, fail under CI."""
+    root = _samples_dir()
+    if not (root / "SOURCES.md").is_file():
+        message = f"real registry samples not found at {root} (set ATTESTED_YET_SAMPLES)"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    return root

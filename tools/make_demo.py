@@ -4,7 +4,10 @@ Every package is fictional (names start with ``fictional``), so the demo makes n
 real package. Field names and shapes follow real registry responses (see ../shared/registry-
 samples/SOURCES.md: PyPI JSON API, PEP 691 + PEP 740 simple index, Integrity API provenance;
 npm full packuments, ``dist.attestations``, ``_npmUser.trustedPublisher``, attestations
-bundles). Signatures and certificates are placeholders: the demo data is not signed.
+bundles). Provenance is signed under a self-made Sigstore instance (tools/demo_sigstore.py:
+our own CA and log keys; its trust root is written as trusted_root.json and used only by
+``--demo``). The npm publish attestations, ``dist.signatures`` and the legacy 2023 bundle keep
+placeholders.
 
 Each spec records the status the fixture is meant to produce (``expect``); the test suite
 checks that the crawler agrees, package by package.
@@ -22,10 +25,17 @@ import random
 import shutil
 import tarfile
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from pathlib import Path
+
+from demo_sigstore import DemoSigstore, Identity
 
 OUT = Path(__file__).resolve().parent.parent / "generator" / "demo" / "recordings"
 rng = random.Random(740)
+# Our own Fulcio CA, CT log and Rekor log: the demo's provenance is really signed under it
+# (trusted_root.json, used by --demo only), so a demo crawl shows verified and failed releases.
+SIGSTORE = DemoSigstore(740)
+GITHUB_ISSUER = "https://token.actions.githubusercontent.com"
 
 
 def b64(data: bytes) -> str:
@@ -62,6 +72,8 @@ class PyPkg:
     publisher: dict[str, object] | None = None
     older: list[tuple[str, str, bool]] = field(default_factory=list)  # (version, time, attested)
     fault: str | None = None  # "404", "500", "malformed"
+    tamper: bool = False  # provenance signed for another sha256 than PyPI serves: failed
+    signals: tuple[str, ...] = ()  # expected flags: repository_mismatch, provenance_dropped
 
 
 def gh(
@@ -124,6 +136,8 @@ def pypi_specs() -> list[PyPkg]:
                 },
                 publisher=gh("fictional-org", word, env=env),
                 older=[(f"{i + 1}.{i - 1 if i else 0}.9", "2025-06-01T08:00:00Z", True)],
+                # Signed for another sha256 than PyPI serves: verification fails.
+                tamper=word == "dynamo",
             )
         )
     # attested, GitLab publisher
@@ -161,6 +175,18 @@ def pypi_specs() -> list[PyPkg]:
             "attested",
             {"Source Code": "https://github.com/fictional-org/lynx"},
             publisher=gh("fictional-org", "lynx"),
+        )
+    )
+    # attested, but the publisher's repository is not the declared one: repository_mismatch
+    s.append(
+        PyPkg(
+            "fictional-mirage",
+            "0.3.0",
+            sdist_wheel("fictional-mirage", "0.3.0", recent, True),
+            "attested",
+            {"Source": "https://github.com/fictional-org/mirage"},
+            publisher=gh("someone-else", "mirage-fork"),
+            signals=("repository_mismatch",),
         )
     )
     # unsupported-ci: no repository, other hosts, only docs links
@@ -275,6 +301,7 @@ def pypi_specs() -> list[PyPkg]:
             "missing",
             {"Source": "https://github.com/fictional-org/egret"},
             older=[("5.9.0", "2025-08-08T08:00:00Z", True)],
+            signals=("provenance_dropped",),
         )
     )
     s.append(
@@ -384,6 +411,7 @@ def pypi_documents(p: PyPkg) -> dict[str, object]:
                     p,
                     f,
                     entry["digests"]["sha256"],  # type: ignore[index]
+                    version,
                 )
     docs[f"/pypi/{norm}/json"] = {
         "info": {
@@ -424,7 +452,72 @@ def pypi_documents(p: PyPkg) -> dict[str, object]:
     return docs
 
 
-def provenance_object(p: PyPkg, f: PyFile, sha256: str) -> dict[str, object]:
+def signing_time(iso: str) -> datetime:
+    return datetime.fromisoformat(iso.replace("Z", "+00:00")) - timedelta(seconds=40)
+
+
+def pypi_identity(publisher: dict[str, object], version: str) -> Identity:
+    """What the CI provider would have told Fulcio for this Trusted Publisher."""
+    if publisher["kind"] == "Google":
+        return Identity("https://accounts.google.com", str(publisher["email"]))
+    ref, commit = f"refs/tags/v{version}", hashlib.sha1(f"{publisher}{version}".encode())
+    if publisher["kind"] == "GitLab":
+        repo = f"https://gitlab.com/{publisher['repository']}"
+        path = f"/{publisher['workflow_filepath']}"
+        return Identity(
+            "https://gitlab.com",
+            f"{repo}//{publisher['workflow_filepath']}@{ref}",
+            repo,
+            commit.hexdigest(),
+            ref,
+            path,
+            "push",
+            "gitlab-hosted",
+            "public",
+            f"{repo}/-/jobs/{int(commit.hexdigest()[:8], 16)}",
+        )
+    repo = f"https://github.com/{publisher['repository']}"
+    path = f".github/workflows/{publisher['workflow']}"
+    return Identity(
+        GITHUB_ISSUER,
+        f"{repo}/{path}@{ref}",
+        repo,
+        commit.hexdigest(),
+        ref,
+        path,
+        "release",
+        "github-hosted",
+        "public",
+        f"{repo}/actions/runs/{int(commit.hexdigest()[:8], 16)}/attempts/1",
+    )
+
+
+def provenance_object(p: PyPkg, f: PyFile, sha256: str, version: str) -> dict[str, object]:
+    signed_for = hashlib.sha256(b"another build").hexdigest() if p.tamper else sha256
+    statement = {
+        "_type": "https://in-toto.io/Statement/v1",
+        "subject": [{"name": f.filename, "digest": {"sha256": signed_for}}],
+        "predicateType": "https://docs.pypi.org/attestations/publish/v1",
+        "predicate": None,
+    }
+    # Older releases of packages whose latest is not attested were published from their repo.
+    publisher = p.publisher or gh("fictional-org", p.name.removeprefix("fictional-"))
+    return {
+        "attestation_bundles": [
+            {
+                "attestations": [
+                    SIGSTORE.pep740(
+                        statement, pypi_identity(publisher, version), signing_time(f.uploaded)
+                    )
+                ],
+                "publisher": publisher,
+            }
+        ],
+        "version": 1,
+    }
+
+
+def placeholder_provenance_object(p: PyPkg, f: PyFile, sha256: str) -> dict[str, object]:
     statement = {
         "_type": "https://in-toto.io/Statement/v1",
         "subject": [{"name": f.filename, "digest": {"sha256": sha256}}],
@@ -489,6 +582,8 @@ class NpmPkg:
     older: list[tuple[str, str, bool]] = field(default_factory=list)
     fault: str | None = None  # "404", "malformed", "bad-latest", "500"
     legacy: bool = False  # SLSA v0.2 provenance
+    tamper: bool = False  # statement altered after signing: failed (invalid signature)
+    signals: tuple[str, ...] = ()  # expected flags: repository_mismatch, provenance_dropped
 
 
 def npm_specs() -> list[NpmPkg]:
@@ -525,10 +620,27 @@ def npm_specs() -> list[NpmPkg]:
                 repo(i, w),
                 True,
                 True,
-                f"https://github.com/fictional-org/{w}",
+                # The monorepo form declares fictional-org/monorepo; its provenance says so too.
+                "https://github.com/fictional-org/"
+                + ("monorepo" if "directory" in str(repo(i, w)) else w),
                 older=[(f"{i + 2}.0.0", "2025-09-01T00:00:00.000Z", True)],
             )
         )
+    # attested, but the provenance names another repository than the declared one
+    # (a fork publishing, a renamed repository, or starjacking): repository_mismatch
+    s.append(
+        NpmPkg(
+            "fictional-mirage",
+            "1.4.0",
+            recent,
+            "attested",
+            "github:fictional-org/mirage",
+            True,
+            True,
+            "https://github.com/someone-else/mirage-fork",
+            signals=("repository_mismatch",),
+        )
+    )
     # attested, token-published (no Trusted Publishing)
     for i, w in enumerate(["helix", "indigo", "juniper"]):
         s.append(
@@ -541,6 +653,8 @@ def npm_specs() -> list[NpmPkg]:
                 True,
                 False,
                 f"https://github.com/fictional-org/{w}",
+                # The statement was edited after signing: verification fails.
+                tamper=w == "juniper",
             )
         )
     # attested, legacy SLSA v0.2 (2023)
@@ -674,6 +788,7 @@ def npm_specs() -> list[NpmPkg]:
                 ("21.4.0", "2026-08-01T00:00:00.000Z", True),
                 ("21.3.0", "2026-07-01T00:00:00.000Z", True),
             ],
+            signals=("provenance_dropped",),
         )
     )
     # more repository forms: scp-like, ssh://, bare https with .git
@@ -719,7 +834,9 @@ def npm_specs() -> list[NpmPkg]:
     return s
 
 
-def npm_attestations(p: NpmPkg, version: str, integrity_hex: str) -> dict[str, object]:
+def npm_attestations(
+    p: NpmPkg, version: str, integrity_hex: str, published: str
+) -> dict[str, object]:
     purl = "pkg:npm/" + p.name.replace("@", "%40", 1) + f"@{version}"
     subject = [{"name": purl, "digest": {"sha512": integrity_hex}}]
     repo_url = p.builder_repo or ""
@@ -766,7 +883,7 @@ def npm_attestations(p: NpmPkg, version: str, integrity_hex: str) -> dict[str, o
                     "resolvedDependencies": [
                         {
                             "uri": f"git+{repo_url}@refs/tags/v{version}",
-                            "digest": {"gitCommit": hexdigest(20)},
+                            "digest": {"gitCommit": git_commit(p.name, version)},
                         }
                     ],
                 },
@@ -806,18 +923,61 @@ def npm_attestations(p: NpmPkg, version: str, integrity_hex: str) -> dict[str, o
             },
         }
 
+    if p.legacy:  # a 2023 bundle v0.1: kept as a placeholder (not verifiable, not-checked)
+        slsa = bundle(statement, "application/vnd.dev.sigstore.bundle+json;version=0.1")
+    else:
+        slsa = SIGSTORE.sign(statement, npm_identity(p, version), signing_time(published))
+        if p.tamper:  # the statement is edited after signing: the signature no longer holds
+            statement["predicate"]["buildDefinition"]["externalParameters"]["workflow"][  # type: ignore[index]
+                "ref"
+            ] = "refs/heads/tampered"
+            slsa["dsseEnvelope"]["payload"] = b64(  # type: ignore[index]
+                json.dumps(statement, separators=(",", ":")).encode()
+            )
     return {
         "attestations": [
             {
                 "predicateType": publish["predicateType"],
                 "bundle": bundle(publish, "application/vnd.dev.sigstore.bundle+json;version=0.2"),
             },
-            {
-                "predicateType": predicate_type,
-                "bundle": bundle(statement, "application/vnd.dev.sigstore.bundle.v0.3+json"),
-            },
+            {"predicateType": predicate_type, "bundle": slsa},
         ]
     }
+
+
+def git_commit(name: str, version: str) -> str:
+    return hashlib.sha1(f"{name}@{version}".encode()).hexdigest()
+
+
+def npm_identity(p: NpmPkg, version: str) -> Identity:
+    repo = p.builder_repo or ""
+    ref = f"refs/tags/v{version}"
+    commit = git_commit(p.name, version)
+    if repo.startswith("https://gitlab.com/"):
+        return Identity(
+            "https://gitlab.com",
+            f"{repo}//.gitlab-ci.yml@{ref}",
+            repo,
+            commit,
+            ref,
+            "/.gitlab-ci.yml",
+            "push",
+            "gitlab-hosted",
+            "public",
+            f"{repo}/-/jobs/{int(commit[:8], 16)}",
+        )
+    return Identity(
+        GITHUB_ISSUER,
+        f"{repo}/{p.workflow}@{ref}",
+        repo,
+        commit,
+        ref,
+        p.workflow,
+        "release",
+        "github-hosted",
+        "public",
+        f"{repo}/actions/runs/{int(commit[:8], 16)}/attempts/1",
+    )
 
 
 def npm_documents(p: NpmPkg) -> tuple[dict[str, object], dict[str, object]]:
@@ -849,7 +1009,7 @@ def npm_documents(p: NpmPkg) -> tuple[dict[str, object], dict[str, object]]:
                 },
             }
             docs[f"/-/npm/v1/attestations/{ref}"] = npm_attestations(
-                p, version, integrity_raw.hex()
+                p, version, integrity_raw.hex(), when
             )
         trusted = p.trusted and version == p.latest
         user = (
@@ -924,7 +1084,13 @@ def dump(document: object) -> bytes:
 
 def main() -> None:
     shutil.rmtree(OUT, ignore_errors=True)
-    expected: dict[str, dict[str, str]] = {"pypi": {}, "npm": {}}
+    expected: dict[str, dict[str, object]] = {"pypi": {}, "npm": {}}
+    # Packages that must carry a consistency flag (repository_mismatch, provenance_dropped);
+    # every other package must carry none. Verification is not listed: the demo is not signed,
+    # so a demo crawl records every attested release as not-checked.
+    signals: dict[str, dict[str, list[str]]] = {"pypi": {}, "npm": {}}
+    # The verification each attested package must get under the demo's trust root.
+    verification: dict[str, dict[str, str]] = {"pypi": {}, "npm": {}}
 
     root, routes = OUT / "pypi", {}
     specs = pypi_specs()
@@ -932,6 +1098,10 @@ def main() -> None:
     for i, p in enumerate(specs):
         rows.append({"download_count": 900_000_000 // (i + 1), "project": p.name})
         expected["pypi"][p.name] = p.expect
+        if p.signals:
+            signals["pypi"][p.name] = list(p.signals)
+        if p.expect == "attested":
+            verification["pypi"][p.name] = "failed" if p.tamper else "verified"
         norm = p.name.lower()
         if p.fault == "404":
             continue
@@ -959,6 +1129,12 @@ def main() -> None:
     for i, p in enumerate(npm_specs()):
         counts[p.name] = 2_000_000_000 // (i + 1)
         expected["npm"][p.name] = p.expect
+        if p.signals:
+            signals["npm"][p.name] = list(p.signals)
+        if p.expect == "attested":
+            verification["npm"][p.name] = (
+                "not-checked" if p.legacy else "failed" if p.tamper else "verified"
+            )
         packument, extra = npm_documents(p)
         ((path, doc),) = packument.items()
         if p.fault == "404":
@@ -1009,7 +1185,10 @@ def main() -> None:
         ),
     )
     (root / "routes.json").write_text(json.dumps(routes, indent=1, sort_keys=True) + "\n")
+    expected["signals"] = signals
+    expected["verification"] = verification
     (OUT / "expected.json").write_text(json.dumps(expected, indent=1) + "\n")
+    (OUT / "trusted_root.json").write_text(json.dumps(SIGSTORE.trusted_root(), indent=1) + "\n")
     print(
         f"wrote {OUT}: pypi {len(expected['pypi'])} packages, npm {len(expected['npm'])} packages"
     )

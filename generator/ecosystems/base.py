@@ -7,6 +7,7 @@ from typing import Protocol
 
 from generator.http import Fetcher
 from generator.models import Evidence
+from generator.verify import VERIFY, VerifyOptions
 
 
 class Ecosystem(Protocol):
@@ -25,8 +26,14 @@ class Ecosystem(Protocol):
         """The canonical form of a package name, or None if it is not a valid name."""
         ...
 
-    async def evidence(self, fetcher: Fetcher, name: str) -> Evidence:
-        """Read the latest release of ``name``; raise ``PackageError`` if it cannot be read."""
+    async def evidence(
+        self, fetcher: Fetcher, name: str, *, verify: VerifyOptions = VERIFY
+    ) -> Evidence:
+        """Read the latest release of ``name``; raise ``PackageError`` if it cannot be read.
+
+        Attested provenance is verified (``generator.verify``) as ``verify`` says: against its
+        trust root, or not at all (``not-checked`` with ``verify.skip`` as the reason).
+        """
         ...
 
     async def top(self, fetcher: Fetcher, source: str | None, n: int) -> tuple[list[str], str]:

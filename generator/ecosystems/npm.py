@@ -3,6 +3,10 @@
 Requests per package: ``/<name>`` (the full packument: ``dist-tags``, ``time``, and
 ``_npmUser``, which the abbreviated document lacks), and, only when the latest version has
 ``dist.attestations``, one ``/-/npm/v1/attestations/<name>@<version>`` for the builder identity.
+
+The SLSA bundle of that document is also verified (``generator.verify``) against the
+packument's ``dist.integrity``: no extra request. Earlier versions' ``dist.attestations`` in the
+same packument give ``provenance_dropped``.
 """
 
 from __future__ import annotations
@@ -22,9 +26,18 @@ from urllib.parse import quote, urlsplit
 from generator.ecosystems._shape import arr, obj, opt_text, text, timestamp
 from generator.errors import PackageError, SourceError
 from generator.http import Fetcher
-from generator.models import Evidence, Provenance
+from generator.models import Evidence, Provenance, Verification
 from generator.repository import normalize_repository
 from generator.sources import read_location
+from generator.verify import (
+    VERIFY,
+    Outcome,
+    VerifyOptions,
+    not_checked,
+    repository_mismatch,
+    unverified_npm,
+    verify_npm,
+)
 
 COUNTS_PACKAGE = "download-counts"
 COUNTS_MEMBER = "package/counts.json"
@@ -98,6 +111,26 @@ def _from_predicate(predicate: dict[str, Any], predicate_type: str) -> Provenanc
     )
 
 
+def earlier_attested(
+    versions: dict[str, Any], times: dict[str, Any], latest: str, published: datetime
+) -> str | None:
+    """The most recently published earlier version whose ``dist.attestations`` is present."""
+    best: tuple[datetime, str] | None = None
+    for version, manifest in versions.items():
+        if version == latest or not isinstance(manifest, dict):
+            continue
+        dist = manifest.get("dist")
+        if not isinstance(dist, dict) or not isinstance(dist.get("attestations"), dict):
+            continue
+        try:
+            when = timestamp(times.get(version), f"time[{version!r}]")
+        except PackageError:
+            continue
+        if when < published and (best is None or when > best[0]):
+            best = (when, version)
+    return best[1] if best else None
+
+
 def _repository_value(value: Any) -> str | None:
     if isinstance(value, dict):
         value = value.get("url")
@@ -126,7 +159,9 @@ class Npm:
     def normalize(self, name: str) -> str | None:
         return normalize_name(name)
 
-    async def evidence(self, fetcher: Fetcher, name: str) -> Evidence:
+    async def evidence(
+        self, fetcher: Fetcher, name: str, *, verify: VerifyOptions = VERIFY
+    ) -> Evidence:
         if normalize_name(name) is None:
             raise PackageError("not a valid npm package name")
         doc = obj(await fetcher.get_json(f"/{path_name(name)}"), "packument")
@@ -152,6 +187,7 @@ class Npm:
         )
         ref = f"{path_name(name)}@{quote(latest, safe='')}"
         provenance = provenance_url = None
+        outcome: Outcome | None = None
         if attested:
             assert isinstance(attestations, dict)
             path = f"/-/npm/v1/attestations/{ref}"
@@ -159,17 +195,35 @@ class Npm:
             try:
                 raw = await fetcher.get_json(path)
                 provenance = builder_identity(raw)
-            except PackageError:
+                outcome = (
+                    unverified_npm(raw, verify.skip)
+                    if verify.skip
+                    else verify_npm(
+                        raw, name, latest, opt_text(dist.get("integrity")), verify.trusted_root
+                    )
+                )
+            except PackageError as exc:
                 provenance = None  # The verdict stands on dist.attestations; details are extra.
+                outcome = not_checked(f"the attestations document could not be read: {exc}")
+        repository = normalize_repository(declared) if declared else None
+        earlier = earlier_attested(versions, times, latest, published)
+        build = outcome.build if outcome else None
         return Evidence(
             name=name,
             version=latest,
             published_at=published,
-            repository=normalize_repository(declared) if declared else None,
+            repository=repository,
             repository_declared=declared,
             attested=attested,
             trusted_publishing=trusted,
             provenance=provenance,
+            verification=outcome.verification if outcome else Verification.NOT_CHECKED,
+            verification_reason=outcome.reason if outcome else None,
+            build=build,
+            repository_mismatch=repository_mismatch(repository, build, provenance),
+            previously_attested=earlier is not None,
+            last_attested_version=earlier,
+            provenance_dropped=earlier is not None and not attested,
             registry_url=f"{self.website}/package/{name}/v/{quote(latest, safe='')}",
             provenance_url=provenance_url,
         )

@@ -3,6 +3,11 @@
 Requests per package: ``/pypi/<name>/json`` (latest version, its files, project URLs),
 ``/simple/<name>/`` as JSON (which files carry provenance), and, only when the release is
 attested, one ``/integrity/<name>/<version>/<file>/provenance`` for the publisher identity.
+
+That one provenance object is also verified (``generator.verify``) against the sha256 the JSON
+API lists for its file: verification costs no extra request, and covers one attested file per
+release (``files_verified``). Earlier releases' provenance (``provenance_dropped``) comes from the
+simple index and the JSON API's ``releases``, both already read.
 """
 
 from __future__ import annotations
@@ -16,9 +21,18 @@ from urllib.parse import quote
 from generator.ecosystems._shape import arr, obj, opt_text, text, timestamp
 from generator.errors import NotFound, PackageError, SourceError
 from generator.http import Fetcher
-from generator.models import Evidence, Provenance
+from generator.models import Evidence, Provenance, Verification
 from generator.repository import normalize_repository
 from generator.sources import read_location
+from generator.verify import (
+    VERIFY,
+    Outcome,
+    VerifyOptions,
+    not_checked,
+    repository_mismatch,
+    unverified_pypi,
+    verify_pypi,
+)
 
 SIMPLE_JSON = "application/vnd.pypi.simple.v1+json"
 INTEGRITY_JSON = "application/vnd.pypi.integrity.v1+json, application/json;q=0.9"
@@ -85,6 +99,34 @@ def publisher_of(provenance: Any) -> Provenance | None:
     )
 
 
+def earlier_attested(
+    doc: dict[str, Any], latest: str, published: datetime, provenance: dict[str, bool]
+) -> str | None:
+    """The most recent earlier release with a file that has provenance, or None.
+
+    Files come from the JSON API's ``releases`` (file → version), provenance from the simple
+    index already read; "earlier" means another version uploaded before the latest's newest
+    file (so a newer pre-release does not count).
+    """
+    releases = doc.get("releases")
+    best: tuple[datetime, str] | None = None
+    for version, entries in releases.items() if isinstance(releases, dict) else ():
+        if version == latest or not isinstance(entries, list):
+            continue
+        for entry in entries:
+            if not isinstance(entry, dict) or not provenance.get(str(entry.get("filename"))):
+                continue
+            try:
+                uploaded = timestamp(
+                    entry.get("upload_time_iso_8601") or entry.get("upload_time"), "upload_time"
+                )
+            except PackageError:
+                continue
+            if uploaded < published and (best is None or uploaded > best[0]):
+                best = (uploaded, version)
+    return best[1] if best else None
+
+
 class PyPI:
     name = "pypi"
     display_name = "PyPI"
@@ -97,7 +139,9 @@ class PyPI:
     def normalize(self, name: str) -> str | None:
         return normalize_name(name)
 
-    async def evidence(self, fetcher: Fetcher, name: str) -> Evidence:
+    async def evidence(
+        self, fetcher: Fetcher, name: str, *, verify: VerifyOptions = VERIFY
+    ) -> Evidence:
         project = normalize_name(name)
         if project is None:
             raise PackageError("not a valid PyPI project name")
@@ -105,6 +149,7 @@ class PyPI:
         info = obj(doc.get("info"), "info")
         version = text(info.get("version"), "info.version")
         files = []
+        sha256: dict[str, str] = {}
         for i, item in enumerate(arr(doc.get("urls"), "urls")):
             entry = obj(item, f"urls[{i}]")
             if entry.get("yanked") is True:
@@ -112,6 +157,9 @@ class PyPI:
             filename = text(entry.get("filename"), f"urls[{i}].filename")
             uploaded = entry.get("upload_time_iso_8601") or entry.get("upload_time")
             files.append((filename, timestamp(uploaded, f"urls[{i}].upload_time_iso_8601")))
+            digests = entry.get("digests")
+            if isinstance(digests, dict) and (digest := opt_text(digests.get("sha256"))):
+                sha256[filename] = digest
         if not files:
             raise PackageError(f"release {version} has no non-yanked files")
 
@@ -125,20 +173,32 @@ class PyPI:
                 # A missing key (api-version < 1.3) and null mean the same: no provenance.
                 provenance_urls[listed] = bool(opt_text(entry.get("provenance")))
         attested = [f for f, _ in files if provenance_urls.get(f)]
+        earlier = earlier_attested(doc, version, max(when for _, when in files), provenance_urls)
 
         repository, declared = declared_repository(info)
         display = opt_text(info.get("name")) or name
         quoted = "/".join(quote(p, safe="") for p in (project, version))
         provenance = None
         provenance_url = None
+        outcome: Outcome | None = None
         if attested:
             path = f"/integrity/{quoted}/{quote(attested[0], safe='')}/provenance"
             provenance_url = f"{self.default_url}{path}"
             try:
                 raw = await fetcher.get_json(path, accept=INTEGRITY_JSON)
                 provenance = publisher_of(raw)
+                outcome = (
+                    unverified_pypi(raw, verify.skip)
+                    if verify.skip
+                    else verify_pypi(raw, attested[0], sha256.get(attested[0]), verify.trusted_root)
+                )
             except NotFound:
                 provenance = None
+                outcome = not_checked(
+                    f"the simple index lists provenance for {attested[0]}, "
+                    "but the Integrity API has none (404)"
+                )
+        build = outcome.build if outcome else None
         return Evidence(
             name=display,
             version=version,
@@ -150,6 +210,14 @@ class PyPI:
             files_total=len(files),
             files_attested=len(attested),
             provenance=provenance,
+            verification=outcome.verification if outcome else Verification.NOT_CHECKED,
+            verification_reason=outcome.reason if outcome else None,
+            files_verified=outcome.files_verified if outcome else None,
+            build=build,
+            repository_mismatch=repository_mismatch(repository, build, provenance),
+            previously_attested=earlier is not None,
+            last_attested_version=earlier,
+            provenance_dropped=earlier is not None and not attested,
             registry_url=f"{self.website}/project/{quoted}/",
             provenance_url=provenance_url,
         )

@@ -38,6 +38,13 @@ def test_build_demo_writes_site_and_data(tmp_path: Path, guarded_env: dict[str, 
         assert doc["demo"] is True
         assert {p["name"]: p["status"] for p in doc["packages"]} == expected[eco]
         assert f"{eco}: {len(expected[eco])} packages" in proc.stderr
+        verification = {
+            p["name"]: p["verification"] for p in doc["packages"] if p["status"] == "attested"
+        }
+        assert verification == expected["verification"][eco]
+        assert doc["summary"]["by_verification"]["failed"] == 1
+        failed = [name for name, outcome in verification.items() if outcome == "failed"]
+        assert f"{eco}: 1 attested release(s) FAILED verification: {failed[0]}" in proc.stderr
     assert "Demo data" in (site / "index.html").read_text()
     assert "Traceback" not in proc.stderr
     assert not (tmp_path / "data").exists(), "--demo must not overwrite real snapshots in data/"
@@ -156,3 +163,28 @@ def test_network_guard_blocks_the_internet(guarded_env: dict[str, str], tmp_path
         timeout=30,
     )
     assert proc.returncode != 0 and "only loopback is allowed" in proc.stderr
+
+
+def test_verification_on_and_off(tmp_path: Path, guarded_env: dict[str, str]) -> None:
+    """Outside --demo the demo data is verified against Sigstore's real trust root, and fails
+    (its CA is our own); --no-verify records not-checked with its reason instead."""
+    packages = tmp_path / "list.txt"
+    packages.write_text("fictional-arrow\nfictional-ivy\n")
+    docs = {}
+    with serve(Registry.from_directory(RECORDINGS / "npm")) as url:
+        for flag in ("", "--no-verify"):
+            out = f"out{flag}"
+            args = ["crawl", "--ecosystem", "npm", "--packages", str(packages)]
+            args += ["--npm-url", url, "--data", out] + ([flag] if flag else [])
+            proc = run(args, guarded_env, tmp_path)
+            assert proc.returncode == 0, proc.stderr
+            docs[flag] = json.loads((tmp_path / out / "npm.json").read_text())
+    arrow = docs[""]["packages"][0]
+    assert arrow["status"] == "attested" and arrow["verification"] == "failed"
+    assert "certificate chain" in arrow["verification_reason"]
+    off = docs["--no-verify"]["packages"][0]
+    assert off["verification"] == "not-checked"
+    assert off["verification_reason"] == "verification was turned off (--no-verify)"
+    assert off["build"]["source_repository"] == "https://github.com/fictional-org/arrow"
+    ivy = docs["--no-verify"]["packages"][1]
+    assert ivy["provenance_dropped"] is True and ivy["verification_reason"] is None

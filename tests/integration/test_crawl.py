@@ -14,6 +14,7 @@ from generator.demo.server import Registry, Reply, serve
 from generator.ecosystems import REGISTRY
 from generator.http import Fetcher, HttpPolicy
 from generator.models import SourceInfo, Status
+from generator.verify import VerifyOptions
 
 QUICK = HttpPolicy(attempts=3, backoff=0.01, max_wait=2, deadline=2, read_timeout=1)
 
@@ -167,3 +168,58 @@ async def test_demo_recording_classifies_as_intended(ecosystem: str) -> None:
     assert True in tp and (False in tp or None in tp)
     kinds = {p.provenance.kind for p in snapshot.packages if p.provenance}
     assert {"GitHub", "GitLab"} <= kinds
+
+
+@pytest.mark.parametrize("ecosystem", ["pypi", "npm"])
+async def test_demo_recording_verifies_and_flags_as_intended(ecosystem: str) -> None:
+    """Under the demo's own trust root each attested package gets the verification, and each
+    package exactly the consistency flags, that expected.json lists."""
+    expected = json.loads((RECORDINGS / "expected.json").read_text())
+    eco = REGISTRY[ecosystem]
+    registry = Registry.from_directory(RECORDINGS / ecosystem)
+    options = VerifyOptions(trusted_root=RECORDINGS / "trusted_root.json")
+    with serve(registry) as url:
+        top = f"{url}/top-pypi-packages-30-days.min.json" if ecosystem == "pypi" else None
+        async with Fetcher(url, HttpPolicy(attempts=2, backoff=0.01)) as fetcher:
+            ranked = await ranked_list(eco, fetcher, n=1000, top_source=top)
+            snapshot = await crawl(eco, fetcher, ranked, demo=True, verify=options)
+    flags = {
+        p.name: [
+            flag
+            for flag in ("repository_mismatch", "provenance_dropped")
+            if getattr(p, flag) is True
+        ]
+        for p in snapshot.packages
+    }
+    assert {name: f for name, f in flags.items() if f} == expected["signals"][ecosystem]
+    verification = {
+        p.name: p.verification.value for p in snapshot.packages if p.status is Status.ATTESTED
+    }
+    assert verification == expected["verification"][ecosystem]
+    assert {"verified", "failed"} <= set(verification.values())
+    assert snapshot.summary.provenance_dropped == 1 and snapshot.summary.repository_mismatch == 1
+    verified = [p for p in snapshot.packages if p.verification.value == "verified"]
+    assert all(p.build and p.build.log_index and p.build.integrated_time for p in verified)
+    # The demo's log is not Sigstore's: its entries must not link to search.sigstore.dev.
+    assert all(p.build and p.build.log_url is None for p in verified)
+    google = {p.name for p in verified if p.provenance and p.provenance.kind == "Google"}
+    assert all(p.build and p.build.commit for p in verified if p.name not in google)
+    assert {p.build.issuer for p in verified if p.build} >= {
+        "https://token.actions.githubusercontent.com",
+        "https://gitlab.com",
+    }
+
+
+async def test_demo_not_verified_when_skipped() -> None:
+    registry = Registry.from_directory(RECORDINGS / "npm")
+    with serve(registry) as url:
+        async with Fetcher(url, HttpPolicy(attempts=2, backoff=0.01)) as fetcher:
+            ranked = RankedList(
+                ["fictional-arrow", "fictional-ivy"],
+                SourceInfo(kind="packages-file", location="t", requested=2),
+            )
+            snapshot = await crawl(REGISTRY["npm"], fetcher, ranked, verify=VerifyOptions(skip="x"))
+    arrow, ivy = snapshot.packages
+    assert arrow.verification.value == "not-checked" and arrow.verification_reason == "x"
+    assert arrow.build is not None and arrow.build.commit, "unverified build facts are still read"
+    assert ivy.verification_reason is None and ivy.provenance_dropped

@@ -77,4 +77,4 @@ def test_schema_documents_every_field() -> None:
     for name, definition in doc["$defs"].items():
         for field, spec in definition.get("properties", {}).items():
             assert spec.get("description"), f"{name}.{field} has no description"
-    assert doc["properties"]["schema_version"]["const"] == 1
+    assert doc["properties"]["schema_version"]["const"] == 2
