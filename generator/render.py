@@ -232,6 +232,8 @@ def _csv_fields() -> list[str]:
             names.extend(f"provenance_{sub}" for sub in Provenance.model_fields)
         else:
             names.append(name)
+    if len(set(names)) != len(names):  # a Provenance field named like a package field
+        raise AssertionError(f"CSV columns collide: {names}")
     return names
 
 
