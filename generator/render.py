@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from generator.models import COUNTED_STATUSES, PackageResult, Provenance, Snapshot, Status
 from generator.snapshot import SCHEMA_FILE, atomic_write, schema
@@ -263,11 +263,19 @@ def to_csv(snapshot: Snapshot) -> bytes:
     return buffer.getvalue().encode("utf-8")
 
 
-def field_docs() -> dict[str, list[tuple[str, str]]]:
+def _literals(text: str) -> Markup:
+    """A docstring's ````literal```` spans as ``<code>``, everything else escaped."""
+    parts = text.split("``")
+    return Markup("").join(
+        Markup("<code>%s</code>") % part if i % 2 else escape(part) for i, part in enumerate(parts)
+    )
+
+
+def field_docs() -> dict[str, list[tuple[str, Markup]]]:
     """Field → description for the methodology page, straight from the models."""
 
-    def docs(model: type[Any]) -> list[tuple[str, str]]:
-        return [(n, f.description or "") for n, f in model.model_fields.items()]
+    def docs(model: type[Any]) -> list[tuple[str, Markup]]:
+        return [(n, _literals(f.description or "")) for n, f in model.model_fields.items()]
 
     return {
         "snapshot": docs(Snapshot),
@@ -291,6 +299,10 @@ def plan(snapshots: list[Snapshot]) -> SitePlan:
             "snapshot": snapshot,
             "chart": chart(snapshot),
             "href": f"{eco}/index.html",
+            "tp_counts": {
+                text: sum(1 for v in views if v.tp_text == text)
+                for text in ("yes", "no", "unknown")
+            },
         }
         ecosystems.append(entry)
         pages.append(Page(f"{eco}/index.html", "ecosystem.html", {"eco": entry, "packages": views}))

@@ -78,6 +78,7 @@ def test_trusted_publishing_filter(
     packages = snapshot(server, eco)["packages"]
     expected = [p["name"] for p in packages if tp_text(p["trusted_publishing"]) == tp]
     assert expected
+    assert page.inner_text(f"#tp option[value='{tp}']") == f"{tp} ({len(expected)})"
     assert visible_names(page) == expected
 
 
@@ -125,6 +126,10 @@ def test_state_round_trips_through_the_url(page: Any, demo_site: str) -> None:
     assert page.input_value("#tp") == "no"
     assert page.input_value("#sort") == "name"
     assert visible_names(page) == before
+    page.get_by_role("button", name="Clear").click()
+    page.wait_for_function("!location.search")
+    assert page.input_value("#sort") == "rank" and page.input_value("#q") == ""
+    assert len(visible_names(page)) == 41
     # A shared link with a bogus value falls back to the default, not to an empty list.
     page.goto(demo_site + "npm/index.html?status=%3Cscript%3E&q=L-ARROW")
     assert page.input_value("#status") == ""

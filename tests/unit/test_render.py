@@ -332,3 +332,12 @@ def test_plan_writes_nothing(tmp_path: Path) -> None:
     assert site.pages[0].path == "index.html" and site.pages[0].root == ""
     scoped = next(p for p in site.pages if p.path == "npm/@scope/pkg/index.html")
     assert scoped.root == "../../../"
+
+
+def test_methodology_lists_every_field_from_the_models(site: Path) -> None:
+    html = (site / "about/index.html").read_text()
+    for model in (Snapshot, PackageResult, Provenance):
+        for name in model.model_fields:
+            assert f"<td><code>{name}</code></td>" in html, name
+    assert "``" not in html
+    assert "<code>pypi</code> or <code>npm</code>" in html
