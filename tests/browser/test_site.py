@@ -323,3 +323,39 @@ def test_screenshot_paths_are_outside_the_repository() -> None:
     # tools/screenshots.py writes where it is told; the repository ignores /screenshots/.
     ignore = (Path(__file__).parents[2] / ".gitignore").read_text().splitlines()
     assert "/screenshots/" in ignore
+
+
+def test_hostile_names_stay_inert_in_the_browser(
+    browser: Any, server: Server, watch: Watch
+) -> None:
+    from generator.render import render
+    from tests.unit.test_render import HOSTILE, hostile_snapshots
+
+    render(hostile_snapshots(demo=True), server.root / "hostile" / "site")
+    base = f"{server.base}/hostile/site/"
+    context = open_context(browser, watch)
+    dialogs: list[str] = []
+    try:
+        page = context.new_page()
+        watch_page(page, watch)
+        page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+        page.goto(base + "npm/index.html")
+        assert visible_names(page)[2:4] == [HOSTILE[0], HOSTILE[1]]
+        page.fill("#q", "<script>alert(")
+        expected = ["<script>alert(1)</script>", "</script><script>alert(2)</script>"]
+        assert visible_names(page) == expected
+        assert page.url.endswith("?q=%3Cscript%3Ealert%28")
+        page.reload()
+        assert visible_names(page) == expected
+        links = page.eval_on_selector_all("#pkgs a", "as => as.map(a => a.href)")
+        page.fill("#q", "")
+        for href in page.eval_on_selector_all("#pkgs a", "as => as.map(a => a.href)"):
+            page.goto(href)
+            assert page.locator("h1").count() == 1
+            for a in page.eval_on_selector_all("a[href]", "as => as.map(a => a.href)"):
+                assert a.startswith(("http://", "https://")), a
+        assert links
+    finally:
+        context.close()
+    assert not dialogs, dialogs
+    assert not watch.errors and not watch.outside
