@@ -1,0 +1,117 @@
+"""Page weight and search latency of an ecosystem page with N synthetic packages.
+
+Renders a synthetic snapshot (generator/demo/synthetic.py), serves it on 127.0.0.1, opens the
+npm page in headless Chromium (/usr/bin/chromium) and prints:
+- the bytes transferred for the page (HTML + CSS + JS + anything else it loads, uncompressed);
+- search latency: from setting the search box and dispatching `input` to the next frame
+  after the list updated, for each keystroke of a few typed words, over several rounds;
+- sort and filter timings, and the time the script takes to index the rows at load.
+
+Run: python bench/site.py [N]   (default 10000)
+"""
+
+from __future__ import annotations
+
+import functools
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+from playwright.sync_api import sync_playwright
+
+from generator.demo.synthetic import synthetic_snapshot
+from generator.render import render
+
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run"]
+WORDS = ["core", "json", "react-", "xyz", "http"]
+ROUNDS = 5
+
+# Milliseconds from changing a control to the first task after the next frame: the frame
+# that shows the updated list (its first screenful; the rest is appended in later tasks).
+# The frame callback is registered before the event so that nothing the page queues runs
+# before the measurement ends. Also returns when every matching row was in the table.
+TIME_INPUT = """async ([id, value, kind]) => {
+  const el = document.getElementById(id);
+  await new Promise(r => setTimeout(r, 50));
+  const painted = new Promise(r => requestAnimationFrame(() => setTimeout(r, 0)));
+  const t0 = performance.now();
+  el.value = value;
+  el.dispatchEvent(new Event(kind, {bubbles: true}));
+  await painted;
+  const ms = performance.now() - t0;
+  const text = document.getElementById('count').textContent;
+  const want = parseInt(text, 10);
+  while (document.getElementById('pkgs').tBodies[0].rows.length < want) {
+    await new Promise(r => setTimeout(r, 1));
+  }
+  return [ms, text, performance.now() - t0];
+}"""
+
+
+class Quiet(SimpleHTTPRequestHandler):
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+def summary(values: list[float]) -> str:
+    ordered = sorted(values)
+    return (
+        f"median {statistics.median(ordered):.1f} ms, "
+        f"p90 {ordered[int(len(ordered) * 0.9)]:.1f} ms, max {ordered[-1]:.1f} ms"
+    )
+
+
+def main() -> None:
+    n = int(sys.argv[1]) if len(sys.argv) > 1 else 10_000
+    root = Path(tempfile.mkdtemp())
+    started = time.perf_counter()
+    render([synthetic_snapshot("npm", n)], root / "site")
+    print(f"render: {n} packages (+ {n} package pages) in {time.perf_counter() - started:.1f} s")
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(root)))
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{httpd.server_address[1]}/site/npm/index.html"
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        sizes: dict[str, int] = {}
+        page.on("requestfinished", lambda r: sizes.__setitem__(r.url, len(r.response().body())))
+        page.goto(url, wait_until="load")
+        page.wait_for_load_state("networkidle")
+        timing = page.evaluate(
+            "(() => { const t = performance.getEntriesByType('navigation')[0];"
+            " return [t.domContentLoadedEventEnd, t.loadEventEnd]; })()"
+        )
+        total = sum(sizes.values())
+        print(
+            f"page weight: {total} bytes uncompressed ({total / 1e6:.2f} MB), {len(sizes)} requests"
+        )
+        for u, size in sorted(sizes.items(), key=lambda kv: -kv[1]):
+            print(f"  {size:>9}  {u.rsplit('/site/', 1)[-1]}")
+        print(f"load: DOMContentLoaded {timing[0]:.0f} ms, load {timing[1]:.0f} ms")
+        latencies, complete = [], []
+        for _ in range(ROUNDS):
+            for word in WORDS:
+                for text in [word[:i] for i in range(1, len(word) + 1)] + [""]:
+                    ms, _count, done = page.evaluate(TIME_INPUT, ["q", text, "input"])
+                    latencies.append(ms)
+                    complete.append(done)
+        print(f"search, first frame, {len(latencies)} keystrokes: {summary(latencies)}")
+        print(f"search, every matching row in the table: {summary(complete)}")
+        for select, value in (("status", "attested"), ("tp", "yes"), ("status", ""), ("tp", "")):
+            ms, count, done = page.evaluate(TIME_INPUT, [select, value, "change"])
+            print(
+                f"filter {select}={value or 'all'}: {ms:.1f} ms, all rows {done:.0f} ms ({count})"
+            )
+        for value in ("name", "date", "rank"):
+            ms, _count, done = page.evaluate(TIME_INPUT, ["sort", value, "change"])
+            print(f"sort by {value}: {ms:.1f} ms, all rows {done:.0f} ms")
+        browser.close()
+    httpd.shutdown()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,171 @@
+"""Browser fixtures: Debian's Chromium driven by Playwright, against rendered sites served by
+a real HTTP server on 127.0.0.1 under a sub-path (``/sub/site/``), as on GitHub Pages.
+
+Every test's page records console errors and every request; a request for anything but
+127.0.0.1 is aborted and fails the test.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import shutil
+import threading
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+VENDOR = Path(__file__).parent / "vendor"
+
+
+def chromium_path() -> str | None:
+    override = os.environ.get("ATTESTED_YET_CHROMIUM")  # a Chromium elsewhere (or none: "")
+    candidates: tuple[str | None, ...] = (
+        (override,)
+        if override is not None
+        else ("/usr/bin/chromium", shutil.which("chromium"), shutil.which("chromium-browser"))
+    )
+    for candidate in candidates:
+        if candidate and Path(candidate).is_file() and os.access(candidate, os.X_OK):
+            return candidate
+    return None
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        if "tests/browser/" in item.nodeid.replace(os.sep, "/"):
+            item.add_marker(pytest.mark.browser)
+
+
+class _QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
+        pass
+
+
+@dataclass
+class Server:
+    root: Path
+    base: str
+
+
+@pytest.fixture(scope="session")
+def web_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("www")
+
+
+@pytest.fixture(scope="session")
+def server(web_root: Path) -> Iterator[Server]:
+    handler = functools.partial(_QuietHandler, directory=str(web_root))
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield Server(web_root, f"http://127.0.0.1:{httpd.server_address[1]}")
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+
+
+@pytest.fixture(scope="session")
+def demo_site(server: Server) -> str:
+    """The demo site (``attested-yet build --demo``) at ``/sub/site/``; returns its URL."""
+    from generator.cli import main
+
+    out = server.root / "sub" / "site"
+    # In a thread of its own: the crawl runs an event loop, and Playwright's sync API may
+    # already have one running in this thread.
+    with ThreadPoolExecutor(1) as pool:
+        assert pool.submit(main, ["build", "--demo", "--out", str(out)]).result() == 0
+    return f"{server.base}/sub/site/"
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """Chromium for one test module. Not session-wide: Playwright's sync API keeps an event
+    loop running in this thread while it is open, which the asyncio tests cannot share."""
+    executable = chromium_path()
+    if executable is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("CI=true but no Chromium found (apt-get install chromium)")
+        pytest.skip("no Chromium found (/usr/bin/chromium): install it to run browser tests")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        try:
+            yield instance
+        finally:
+            instance.close()
+
+
+@dataclass
+class Watch:
+    """What a page did: console errors, page errors, and requests that left 127.0.0.1."""
+
+    errors: list[str] = field(default_factory=list)
+    outside: list[str] = field(default_factory=list)
+    requests: list[str] = field(default_factory=list)
+
+
+def open_context(browser: Any, watch: Watch, **options: Any) -> Any:
+    context = browser.new_context(**options)
+
+    def route(route: Any) -> None:
+        url = route.request.url
+        watch.requests.append(url)
+        if urlsplit(url).hostname != "127.0.0.1":
+            watch.outside.append(url)
+            route.abort()
+        else:
+            route.continue_()
+
+    context.route("**/*", route)
+    return context
+
+
+def watch_page(page: Any, watch: Watch) -> None:
+    page.on(
+        "console",
+        lambda message: (
+            watch.errors.append(f"console {message.type}: {message.text}")
+            if message.type in ("error", "warning")
+            else None
+        ),
+    )
+    page.on("pageerror", lambda error: watch.errors.append(f"page error: {error}"))
+
+
+@pytest.fixture
+def watch() -> Watch:
+    return Watch()
+
+
+@pytest.fixture
+def page(browser: Any, watch: Watch) -> Iterator[Any]:
+    """A fresh page (own context: no shared storage) that fails the test on console errors
+    or on any request leaving 127.0.0.1."""
+    context = open_context(browser, watch, viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    watch_page(page, watch)
+    try:
+        yield page
+    finally:
+        context.close()
+    assert not watch.outside, f"requests left 127.0.0.1: {watch.outside}"
+    assert not watch.errors, f"console errors: {watch.errors}"
