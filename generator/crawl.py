@@ -30,10 +30,12 @@ def rank(ecosystem: Ecosystem, names: list[str], n: int | None) -> tuple[list[st
         if n is not None and len(kept) >= n:
             break
         key = ecosystem.normalize(name)
+        # backslashreplace: a lone surrogate from JSON must not break the snapshot's UTF-8.
+        shown = name[:100].encode("utf-8", "backslashreplace").decode("utf-8")
         if key is None:
-            skipped.append(f"{name[:100]} (invalid name)")
+            skipped.append(f"{shown} (invalid name)")
         elif key in seen:
-            skipped.append(f"{name[:100]} (duplicate)")
+            skipped.append(f"{shown} (duplicate)")
         else:
             seen.add(key)
             kept.append(name)
