@@ -302,16 +302,17 @@ def _decoder(encoding: str | None) -> Any:
 
 
 def _inflate(decoder: Any, data: bytes, limit: int) -> list[bytes]:
-    """``data`` decoded, in pieces of at most ``limit`` bytes (stops early past the cap)."""
+    """``data`` decoded, in pieces of at most 256 KiB, stopping once ``limit`` bytes are out
+    (the caller then refuses the body: nothing past the cap is ever held)."""
     if decoder is None:
         return [data] if data else []
     pieces = []
+    total = 0
     try:
-        while data and not decoder.eof:
-            piece = decoder.decompress(data, limit)
+        while data and not decoder.eof and total < limit:
+            piece = decoder.decompress(data, min(limit - total, 256 * 1024))
             pieces.append(piece)
-            if len(piece) >= limit:
-                break  # the caller sees the cap exceeded; no need to inflate further
+            total += len(piece)
             data = decoder.unconsumed_tail
     except zlib.error:
         raise PackageError("invalid gzip body") from None
