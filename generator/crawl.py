@@ -77,12 +77,17 @@ async def package_result(
     except Exception as exc:  # noqa: BLE001 - a parser bug must cost one package, not the run
         return _error(rank_, name, f"internal error ({type(exc).__name__})")
     verdict = classify(evidence, ecosystem.attestation_cutoff, ecosystem.display_name)
-    return PackageResult(
+    result = PackageResult(
         rank=rank_,
         status=verdict.status,
         reason=verdict.reason,
         **evidence.model_dump(exclude={"attested"}),
     )
+    try:  # a string that cannot be written as UTF-8 would fail the whole snapshot later
+        result.model_dump_json()
+    except ValueError:
+        return _error(rank_, name, "metadata that cannot be written as UTF-8")
+    return result
 
 
 def _error(rank_: int, name: str, reason: str) -> PackageResult:

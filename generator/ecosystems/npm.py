@@ -22,7 +22,7 @@ from urllib.parse import quote, urlsplit
 
 from generator.ecosystems._shape import arr, obj, opt_text, text, timestamp
 from generator.errors import PackageError, SourceError
-from generator.http import Fetcher
+from generator.http import Fetcher, decode_json
 from generator.models import Evidence, Provenance
 from generator.repository import normalize_repository
 from generator.sources import read_location
@@ -63,7 +63,7 @@ def builder_identity(attestations: Any) -> Provenance | None:
             continue
         try:
             payload = entry["bundle"]["dsseEnvelope"]["payload"]
-            statement = json.loads(base64.b64decode(payload, validate=True))
+            statement = decode_json(base64.b64decode(payload, validate=True))
             predicate = obj(statement.get("predicate"), "predicate")
         except (KeyError, TypeError, ValueError, binascii.Error, PackageError):
             return None

@@ -25,6 +25,7 @@ from generator.crawl import package_result
 from generator.ecosystems import REGISTRY
 from generator.http import Fetcher, HttpPolicy
 from generator.models import (
+    Evidence,
     PackageResult,
     Provenance,
     Snapshot,
@@ -296,6 +297,43 @@ def test_regressions_found_by_fuzzing() -> None:
     assert result.name == "\ufffd<x-evil>" and result.status is Status.MISSING
     assert_contained(result)
     render_and_check([snapshot_of("pypi", [result])])
+    # The SLSA statement inside an npm attestation is JSON too, decoded separately.
+    npm["time"] = {"1.0\ud800": "2025-01-01T00:00:00Z"}
+    npm["versions"]["1.0\ud800"]["dist"] = {"attestations": {"url": "https://x.test/a"}}
+    routes = {"/pkg": encode(npm), "attestations": encode(slsa("github.com/o/r", "\ud800"))}
+    result = asyncio.run(parse("npm", "pkg", routes))
+    assert result.status is Status.ATTESTED and result.provenance is not None
+    assert result.provenance.workflow == "\ufffd"
+    assert_contained(result)
+
+
+async def test_an_unwritable_string_costs_its_package_only() -> None:
+    """The per-package boundary's last guard: whatever a parser lets through, a row that
+    cannot be written as UTF-8 becomes an error row instead of failing the snapshot."""
+
+    class Sloppy:
+        name = display_name = "sloppy"
+        default_url = "https://registry.test"
+        attestation_cutoff = datetime(2024, 1, 1, tzinfo=UTC)
+
+        def normalize(self, name: str) -> str:
+            return name
+
+        async def evidence(self, fetcher: Fetcher, name: str) -> Evidence:
+            return Evidence(
+                name=name,
+                version="1\udc00",
+                published_at=None,
+                repository=None,
+                attested=False,
+                trusted_publishing=None,
+                registry_url="https://registry.test/x",
+            )
+
+    async with fetcher({}) as f:
+        result = await package_result(Sloppy(), f, 1, "pkg")  # type: ignore[arg-type]
+    assert result.error == "metadata that cannot be written as UTF-8"
+    result.model_dump_json()
 
 
 @FUZZ
