@@ -498,6 +498,13 @@ def _shape_faults(eco: str) -> Iterator[Fault]:
                 Status.UNSUPPORTED_CI,
             ),
             (
+                "packument repository a number (version has none)",
+                "npm",
+                lambda d: d.update(repository=5) or d[v]["1.0.0"].pop("repository") and None,
+                None,
+                Status.UNSUPPORTED_CI,
+            ),
+            (
                 "repository.url a list",
                 "npm",
                 lambda d: d[v]["1.0.0"].update(repository={"url": ["x"]}),

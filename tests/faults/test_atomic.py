@@ -80,3 +80,30 @@ def test_refuses_to_replace_a_folder_it_did_not_make(tmp_path: Path) -> None:
     empty.mkdir()
     replace_dir(empty, lambda d: site(d, "x"))
     assert (empty / MARKER).is_file()
+
+
+def test_a_half_written_snapshot_is_never_read_and_is_swept(tmp_path: Path) -> None:
+    """A kill during atomic_write leaves ``.npm.json.<random>.tmp``: never read as a
+    snapshot, removed by the next write of that snapshot."""
+    from datetime import UTC, datetime
+
+    from generator.ecosystems import REGISTRY
+    from generator.models import Snapshot, SourceInfo, summarize
+    from generator.snapshot import read_snapshots, write_snapshot
+
+    snapshot = Snapshot(
+        ecosystem="npm",
+        generated_at=datetime(2026, 1, 1, tzinfo=UTC),
+        registry="https://registry.test",
+        attestation_cutoff=REGISTRY["npm"].attestation_cutoff,
+        source=SourceInfo(kind="top-n", location="x", requested=0),
+        summary=summarize([]),
+        packages=[],
+    )
+    write_snapshot(snapshot, tmp_path)
+    half = tmp_path / ".npm.json.k1ll3d.tmp"
+    half.write_bytes(b'{"schema_version": 1, "ecosystem": "npm", "packa')
+    assert [s.ecosystem for s in read_snapshots(tmp_path)] == ["npm"]
+    write_snapshot(snapshot, tmp_path)
+    assert not half.exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["npm.json", "schema.json"]
