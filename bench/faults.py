@@ -114,9 +114,9 @@ async def registry_rows(show_all: bool) -> tuple[list[Row], list[str]]:
         errors = sum(1 for f in faults(ecosystem) if f.name.startswith("shape") and f.error)
         rows.append(
             (
-                f"{REGISTRY[ecosystem].display_name}: a wrong type or shape in each of "
-                f"{len(outcomes)} fields read ({errors} fatal to the package, the rest "
-                "read as absent)",
+                f"{REGISTRY[ecosystem].display_name}: {len(outcomes)} wrong types or shapes "
+                f"across the fields it reads ({errors} fatal to the package, the rest read "
+                "as absent)",
                 f"{sum(o[0] for o in outcomes)} (one per fault)",
                 f"{sum(o[1] for o in outcomes)} ({len(outcomes)} faults)",
                 yes(all(o[2] for o in outcomes)),
