@@ -18,6 +18,7 @@ from typing import NoReturn
 import anyio
 
 from generator import __version__
+from generator.atomic import replace_dir
 from generator.crawl import crawl, ranked_list
 from generator.ecosystems import REGISTRY
 from generator.errors import GeneratorError
@@ -168,7 +169,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _render(data: Path, out: Path) -> None:
     snapshots = read_snapshots(data)
-    files = render(snapshots, out)
+    # Built beside `out` and swapped in whole: a killed run never leaves a mixed site.
+    files = replace_dir(out, lambda staging: render(snapshots, staging))
     print(f"rendered {len(files)} files into {out}/", file=sys.stderr)
 
 

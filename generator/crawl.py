@@ -31,10 +31,12 @@ def rank(ecosystem: Ecosystem, names: list[str], n: int | None) -> tuple[list[st
         if n is not None and len(kept) >= n:
             break
         key = ecosystem.normalize(name)
+        # backslashreplace: a lone surrogate from JSON must not break the snapshot's UTF-8.
+        shown = name[:100].encode("utf-8", "backslashreplace").decode("utf-8")
         if key is None:
-            skipped.append(f"{name[:100]} (invalid name)")
+            skipped.append(f"{shown} (invalid name)")
         elif key in seen:
-            skipped.append(f"{name[:100]} (duplicate)")
+            skipped.append(f"{shown} (duplicate)")
         else:
             seen.add(key)
             kept.append(name)
@@ -80,12 +82,17 @@ async def package_result(
     except Exception as exc:  # noqa: BLE001 - a parser bug must cost one package, not the run
         return _error(rank_, name, f"internal error ({type(exc).__name__})")
     verdict = classify(evidence, ecosystem.attestation_cutoff, ecosystem.display_name)
-    return PackageResult(
+    result = PackageResult(
         rank=rank_,
         status=verdict.status,
         reason=verdict.reason,
         **evidence.model_dump(exclude={"attested"}),
     )
+    try:  # a string that cannot be written as UTF-8 would fail the whole snapshot later
+        result.model_dump_json()
+    except ValueError:
+        return _error(rank_, name, "metadata that cannot be written as UTF-8")
+    return result
 
 
 def _error(rank_: int, name: str, reason: str) -> PackageResult:

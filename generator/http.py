@@ -18,6 +18,9 @@ from __future__ import annotations
 
 import json
 import math
+import re
+import zlib
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -188,7 +191,7 @@ class Fetcher:
                 except httpx.TimeoutException as exc:
                     raise _Retryable(f"timeout ({type(exc).__name__})") from None
                 except httpx.TransportError as exc:
-                    raise _Retryable(f"connection failed ({type(exc).__name__})") from None
+                    raise _Retryable(_transport_reason(exc)) from None
             if isinstance(result, bytes):
                 return result
             url = result
@@ -219,13 +222,22 @@ class Fetcher:
                 and not response.headers.get("Content-Encoding")
             ):
                 raise PackageError(f"response over the {cap // MiB} MiB cap")
+            decoder = _decoder(response.headers.get("Content-Encoding"))
+            # Raw bytes, decoded here with a bounded output per step: httpx would inflate a
+            # whole network chunk at once (64 KiB of gzip can become 64 MiB).
+            source = response.aiter_raw()
+            if response.is_stream_consumed:  # built in memory, already decoded (MockTransport)
+                source, decoder = _once(response.content), None
             chunks: list[bytes] = []
             size = 0
-            async for chunk in response.aiter_bytes():
-                size += len(chunk)
-                if size > cap:
-                    raise PackageError(f"response over the {cap // MiB} MiB cap")
-                chunks.append(chunk)
+            async for raw in source:
+                for chunk in _inflate(decoder, raw, cap - size + 1):
+                    size += len(chunk)
+                    if size > cap:
+                        raise PackageError(f"response over the {cap // MiB} MiB cap")
+                    chunks.append(chunk)
+            if decoder is not None and not decoder.eof:
+                raise PackageError("truncated gzip body")
             self.stats.bytes += response.num_bytes_downloaded
             return b"".join(chunks)
 
@@ -240,8 +252,90 @@ class Fetcher:
         if target.scheme not in ("http", "https"):
             raise PackageError(f"redirect to a non-HTTP URL ({target.scheme}:)")
         if (target.scheme, target.host, target.port) != self.origin:
-            raise PackageError(f"redirect to another host ({target.host}) refused")
+            where = f"{target.host}:{target.port}" if target.port else target.host
+            raise PackageError(f"redirect to another host ({where}) refused")
         return str(target)
+
+
+async def _once(data: bytes) -> AsyncIterator[bytes]:
+    yield data
+
+
+def _transport_reason(exc: httpx.TransportError) -> str:
+    """A short reason naming a connection fault (refused, reset, closed mid-response)."""
+    name = type(exc).__name__
+    message = str(exc).lower()
+    if isinstance(exc, httpx.ConnectError):
+        return f"cannot connect ({name}{': refused' if _refused(exc) else ''})"
+    if isinstance(exc, httpx.RemoteProtocolError):
+        return f"connection closed mid-response ({name})"
+    if isinstance(exc, httpx.ReadError) and "reset" in message:
+        return f"connection reset ({name})"
+    return f"connection failed ({name})"
+
+
+def _refused(exc: BaseException) -> bool:
+    """Whether a connection error was, somewhere down its chain, a refused connection."""
+    seen: list[BaseException] = [exc]
+    for _ in range(32):  # a bounded walk: chains are short, and could in theory loop
+        if not seen:
+            break
+        current = seen.pop()
+        if isinstance(current, ConnectionRefusedError) or "refused" in str(current).lower():
+            return True
+        seen.extend(e for e in (current.__cause__, current.__context__) if e is not None)
+        if isinstance(current, BaseExceptionGroup):
+            seen.extend(current.exceptions)
+    return False
+
+
+def _decoder(encoding: str | None) -> Any:
+    """A zlib decompressor for ``Content-Encoding``, None for identity."""
+    value = (encoding or "").strip().lower()
+    if value in ("", "identity"):
+        return None
+    if value in ("gzip", "x-gzip"):
+        return zlib.decompressobj(zlib.MAX_WBITS | 16)
+    if value == "deflate":
+        return zlib.decompressobj()
+    raise PackageError(f"unsupported Content-Encoding {value[:40]!r}")
+
+
+def _inflate(decoder: Any, data: bytes, limit: int) -> list[bytes]:
+    """``data`` decoded, in pieces of at most 256 KiB, stopping once ``limit`` bytes are out
+    (the caller then refuses the body: nothing past the cap is ever held)."""
+    if decoder is None:
+        return [data] if data else []
+    pieces = []
+    total = 0
+    try:
+        while data and not decoder.eof and total < limit:
+            piece = decoder.decompress(data, min(limit - total, 256 * 1024))
+            pieces.append(piece)
+            total += len(piece)
+            data = decoder.unconsumed_tail
+    except zlib.error:
+        raise PackageError("invalid gzip body") from None
+    return pieces
+
+
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+
+
+def _scrub(value: Any) -> Any:
+    """``value`` with lone UTF-16 surrogates (valid JSON escapes, invalid Unicode) replaced
+    by U+FFFD, so no string from a registry can break UTF-8 output later."""
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return value.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+        return value
+    if isinstance(value, list):
+        return [_scrub(v) for v in value]
+    if isinstance(value, dict):
+        return {_scrub(k): _scrub(v) for k, v in value.items()}
+    return value
 
 
 def decode_json(body: bytes) -> Any:
@@ -251,7 +345,8 @@ def decode_json(body: bytes) -> Any:
     except UnicodeDecodeError as exc:
         raise PackageError(f"invalid UTF-8 at byte {exc.start}") from None
     try:
-        return json.loads(text)
+        value = json.loads(text)
+        return _scrub(value) if _SURROGATE_ESCAPE.search(text) else value
     except json.JSONDecodeError as exc:
         raise PackageError(f"malformed JSON ({exc.msg} at line {exc.lineno})") from None
     except RecursionError:

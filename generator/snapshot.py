@@ -21,6 +21,8 @@ def atomic_write(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
+        if hasattr(os, "fchmod"):  # mkstemp's 0600 would make published files unreadable
+            os.fchmod(fd, 0o644)
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
@@ -42,6 +44,8 @@ def schema() -> dict[str, Any]:
 def write_snapshot(snapshot: Snapshot, data_dir: Path) -> Path:
     """Write ``<data_dir>/<ecosystem>.json`` and ``schema.json`` atomically."""
     path = data_dir / f"{snapshot.ecosystem}.json"
+    for stale in data_dir.glob(f".{path.name}.*.tmp"):  # left by a killed run; never read
+        stale.unlink(missing_ok=True)
     atomic_write(path, snapshot.model_dump_json(indent=1).encode() + b"\n")
     atomic_write(data_dir / SCHEMA_FILE, json.dumps(schema(), indent=1).encode() + b"\n")
     return path

@@ -41,12 +41,17 @@ def timestamp(value: Any, what: str) -> datetime:
         raise PackageError(f"unexpected shape: {what} is not a date") from None
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
-    return when.astimezone(UTC)
+    try:
+        return when.astimezone(UTC)
+    except OverflowError:  # 0001-01-01T00:00+01:00 is a valid ISO string but not a UTC instant
+        raise PackageError(f"unexpected shape: {what} is not a date (out of range)") from None
 
 
 def _kind(value: Any) -> str:
     if value is None:
         return "missing"
+    if value == "":
+        return "an empty string"
     return {dict: "an object", list: "an array", str: "a string", bool: "a boolean"}.get(
         type(value), "a number" if isinstance(value, int | float) else type(value).__name__
     )

@@ -19,13 +19,14 @@ import io
 import json
 import re
 import tarfile
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote, urlsplit
 
 from generator.ecosystems._shape import arr, obj, opt_text, text, timestamp
 from generator.errors import PackageError, SourceError
-from generator.http import Fetcher
+from generator.http import Fetcher, decode_json
 from generator.models import Evidence, Provenance, Verification
 from generator.repository import normalize_repository
 from generator.sources import read_location
@@ -75,7 +76,7 @@ def builder_identity(attestations: Any) -> Provenance | None:
             continue
         try:
             payload = entry["bundle"]["dsseEnvelope"]["payload"]
-            statement = json.loads(base64.b64decode(payload, validate=True))
+            statement = decode_json(base64.b64decode(payload, validate=True))
             predicate = obj(statement.get("predicate"), "predicate")
         except (KeyError, TypeError, ValueError, binascii.Error, PackageError):
             return None
@@ -140,12 +141,17 @@ def _repository_value(value: Any) -> str | None:
 def top_from_counts(counts: bytes, n: int) -> list[str]:
     """The ``n`` names with the highest counts, ties broken by name (counts.json order is
     meaningless by the JSON spec)."""
-    pairs = (
-        (int(m.group(2)), json.loads(b'"' + m.group(1) + b'"'))
-        for m in _COUNT_PAIR.finditer(counts)
-    )
-    best = heapq.nsmallest(n, pairs, key=lambda p: (-p[0], p[1]))
+    best = heapq.nsmallest(n, _count_pairs(counts), key=lambda p: (-p[0], p[1]))
     return [name for _, name in best]
+
+
+def _count_pairs(counts: bytes) -> Iterator[tuple[int, str]]:
+    """(count, name) pairs; a pair whose name or count cannot be decoded is left out."""
+    for m in _COUNT_PAIR.finditer(counts):
+        try:
+            yield int(m.group(2)), json.loads(b'"' + m.group(1) + b'"')
+        except ValueError:  # bad escape, invalid UTF-8, or a count of over 4300 digits
+            continue
 
 
 class Npm:

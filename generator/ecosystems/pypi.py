@@ -231,7 +231,7 @@ class PyPI:
                 ((int(r["download_count"]), i, str(r["project"])) for i, r in enumerate(rows)),
                 key=lambda t: (-t[0], t[1]),
             )
-        except (ValueError, KeyError, TypeError, UnicodeDecodeError):
+        except (ValueError, KeyError, TypeError, OverflowError, RecursionError):
             raise SourceError(
                 f"{location} is not a top-pypi-packages document (rows of project, download_count)"
             ) from None

@@ -1,0 +1,210 @@
+"""Top-N sources that are missing, empty, malformed, hostile, or full of duplicates.
+
+A source that cannot be read fails its ecosystem with one clear line (``SourceError``),
+never with an internal error, and never touches the previous snapshot; a readable source's
+bad entries are dropped and listed in ``source.skipped``.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import sys
+import tarfile
+from pathlib import Path
+
+import pytest
+
+from generator.crawl import crawl, ranked_list
+from generator.demo.server import Registry, Reply, serve, stall
+from generator.ecosystems import REGISTRY
+from generator.errors import SourceError
+from generator.http import Fetcher, HttpPolicy
+from generator.models import Status
+from tests.faults.scenarios import healthy_routes
+
+POLICY = HttpPolicy(attempts=3, backoff=0.01, max_wait=1, read_timeout=0.5, deadline=1)
+
+
+def top_pypi(*rows: object) -> bytes:
+    return json.dumps({"last_update": "2026-11-01 00:00:00", "rows": list(rows)}).encode()
+
+
+def row(project: object, count: object = 10) -> dict[str, object]:
+    return {"project": project, "download_count": count}
+
+
+def tarball(member: str, content: bytes) -> bytes:
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w:gz") as archive:
+        info = tarfile.TarInfo(member)
+        info.size = len(content)
+        archive.addfile(info, io.BytesIO(content))
+    return buffer.getvalue()
+
+
+async def read(ecosystem: str, source: str | None, registry: Registry | None = None, n=10):
+    with serve(registry or Registry()) as url:
+        if source is not None and source.startswith("@"):  # a path on the test registry
+            source = f"{url}{source[1:]}"
+        async with Fetcher(url, POLICY) as fetcher:
+            return await ranked_list(REGISTRY[ecosystem], fetcher, n=n, top_source=source)
+
+
+BAD_PYPI = {
+    "empty": (b"", "is not a top-pypi-packages document"),
+    "truncated": (top_pypi(row("a"))[:20], "is not a top-pypi-packages document"),
+    "array": (b"[]", "is not a top-pypi-packages document"),
+    "rows an object": (b'{"rows": {}}', "yields no valid PyPI package names"),
+    "row a string": (b'{"rows": ["requests"]}', "is not a top-pypi-packages document"),
+    "count not a number": (top_pypi(row("a", "many")), "is not a top-pypi-packages document"),
+    "count infinite": (b'{"rows": [{"project": "a", "download_count": 1e400}]}', "document"),
+    "nested deeply": (b'{"rows": ' + b"[" * 100_000 + b"]" * 100_000 + b"}", "document"),
+    "invalid UTF-8": (b'{"rows": [{"project": "caf\xe9", "download_count": 1}]}', "document"),
+    "only invalid names": (top_pypi(row("-x"), row("a b"), row("")), "yields no valid"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD_PYPI))
+async def test_pypi_source_unreadable(case: str, tmp_path: Path) -> None:
+    body, message = BAD_PYPI[case]
+    path = tmp_path / "top.json"
+    path.write_bytes(body)
+    with pytest.raises(SourceError, match=message):
+        await read("pypi", str(path))
+
+
+BAD_NPM = {
+    "empty": (b"", "is not a JSON object of package"),
+    "array": (b"[1, 2]", "is not a JSON object of package"),
+    "truncated": (b'{"a": ', "lists no packages"),
+    "no counts": (b'{"a": "many"}', "lists no packages"),
+    "bad gzip": (b"\x1f\x8b" + b"\x00" * 50, "is not a download-counts tarball"),
+    "tarball without counts": (tarball("package/x.json", b"{}"), "is not a download-counts"),
+    "only invalid names": (b'{"../etc/passwd": 9, "Not Valid": 8, "": 7}', "yields no valid"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD_NPM))
+async def test_npm_source_unreadable(case: str, tmp_path: Path) -> None:
+    body, message = BAD_NPM[case]
+    path = tmp_path / "counts.json"
+    path.write_bytes(body)
+    with pytest.raises(SourceError, match=message):
+        await read("npm", str(path))
+
+
+@pytest.mark.parametrize("ecosystem", ["pypi", "npm"])
+async def test_missing_source(ecosystem: str, tmp_path: Path) -> None:
+    with pytest.raises(SourceError, match="cannot read .*No such file"):
+        await read(ecosystem, str(tmp_path / "nowhere.json"))
+
+
+@pytest.mark.parametrize(
+    ("reply", "message", "hits"),
+    [
+        (Reply(404), "HTTP 404", 1),
+        (Reply(503), "HTTP 503 \\(after 3 attempts\\)", 3),
+        (Reply(action=stall(2)), "timeout \\(ReadTimeout\\) \\(after 3 attempts\\)", 3),
+        (Reply(302, headers={"Location": "https://example.com/top.json"}), "another host", 1),
+    ],
+)
+async def test_source_url_faults(reply: Reply, message: str, hits: int) -> None:
+    registry = Registry()
+    registry.add("/top.json", reply)
+    with pytest.raises(SourceError, match=message):
+        await read("pypi", "@/top.json", registry)
+    assert registry.hits["/top.json"] == hits
+
+
+async def test_npm_default_source_missing_from_the_registry() -> None:
+    with pytest.raises(SourceError, match="cannot read download-counts from the registry"):
+        await read("npm", None)
+
+
+async def test_pypi_duplicates_and_invalid_names_are_skipped_and_listed() -> None:
+    body = top_pypi(
+        row("Alpha", 100),
+        row("alpha", 90),  # the same project, normalized
+        row("ALPHA", 80),
+        row("../../etc/passwd", 70),
+        row("<script>", 60),
+        row("bad\udc80name", 50),  # a lone surrogate: must not break the snapshot
+        row("beta", 40),
+        row("a" * 300, 30),
+    )
+    registry = Registry()
+    registry.add("/top.json", Reply(200, body))
+    for name in ("alpha", "beta"):
+        registry.routes.update(healthy_routes("pypi", name))
+    with serve(registry) as url:
+        async with Fetcher(url, POLICY) as fetcher:
+            ranked = await ranked_list(
+                REGISTRY["pypi"], fetcher, n=10, top_source=f"{url}/top.json"
+            )
+            snapshot = await crawl(REGISTRY["pypi"], fetcher, ranked)
+    assert ranked.names == ["Alpha", "beta"]
+    skipped = ranked.source.skipped
+    assert skipped[:2] == ["alpha (duplicate)", "ALPHA (duplicate)"]
+    assert "../../etc/passwd (invalid name)" in skipped and "<script> (invalid name)" in skipped
+    assert "bad\\udc80name (invalid name)" in skipped
+    assert f"{'a' * 100} (invalid name)" in skipped
+    assert [p.status for p in snapshot.packages] == [Status.MISSING, Status.MISSING]
+    snapshot.model_dump_json()  # serializable despite the surrogate in the source
+
+
+async def test_npm_duplicates_bad_escapes_and_huge_counts_are_dropped(tmp_path: Path) -> None:
+    counts = (
+        b'{"a": 50, "a": 40, "b\\x": 45, "huge": ' + b"9" * 5000 + b', "bad\\ud800": 30, '
+        b'"Not Valid": 35, "c": 10, "@s/d": 20}'
+    )
+    path = tmp_path / "counts.json"
+    path.write_bytes(counts)
+    ranked = await read("npm", str(path))
+    assert ranked.names[:3] == ["a", "@s/d", "c"]
+    assert "a (duplicate)" in ranked.source.skipped
+    assert "Not Valid (invalid name)" in ranked.source.skipped
+    assert any(s.startswith("bad\\ud800") for s in ranked.source.skipped)
+
+
+def test_packages_file_faults(tmp_path: Path) -> None:
+    from generator.sources import read_packages_file
+
+    with pytest.raises(SourceError, match="cannot read"):
+        read_packages_file(str(tmp_path / "missing.txt"))
+    latin = tmp_path / "latin.txt"
+    latin.write_bytes(b"caf\xe9\n")
+    with pytest.raises(SourceError, match="cannot read"):
+        read_packages_file(str(latin))
+
+
+def test_broken_source_keeps_the_previous_snapshot(
+    tmp_path: Path, guarded_env: dict[str, str]
+) -> None:
+    """The run fails with one line and exit 1; yesterday's data/npm.json is untouched."""
+    data = tmp_path / "data"
+    made = subprocess.run(
+        [sys.executable, "-m", "generator", "crawl", "--demo", "--ecosystem", "npm"]
+        + ["--top", "5", "--data", str(data)],
+        env=guarded_env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert made.returncode == 0, made.stderr
+    before = (data / "npm.json").read_bytes()
+    (tmp_path / "counts.json").write_bytes(b"<html>rate limited</html>")
+    with serve(Registry()) as url:
+        proc = subprocess.run(
+            [sys.executable, "-m", "generator", "crawl", "--ecosystem", "npm", "--npm-url", url]
+            + ["--top-npm-url", str(tmp_path / "counts.json"), "--data", str(data)],
+            env=guarded_env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+    assert proc.returncode == 1
+    assert proc.stderr.strip().count("\n") == 0, proc.stderr
+    assert "is not a JSON object of package" in proc.stderr and "Traceback" not in proc.stderr
+    assert (data / "npm.json").read_bytes() == before
