@@ -23,6 +23,7 @@ PAGES = {
     "npm": "npm/index.html",
     "package": "npm/@fictional-scope/meteor/index.html",
     "about": "about/index.html",
+    "changes": "changes.html",
 }
 
 

@@ -212,6 +212,7 @@ AXE_PAGES = [
     "npm/@fictional-scope/meteor/index.html",
     "pypi/fictional-zebra/index.html",
     "about/index.html",
+    "changes.html",
 ]
 
 
@@ -250,6 +251,27 @@ def test_every_page_loads_without_console_errors(page: Any, demo_site: str, serv
     for rel in pages:
         response = page.goto(demo_site + rel)
         assert response is not None and response.status == 200, rel
+
+
+def test_history_pages_load_without_console_errors(page: Any, demo_site: str, watch: Watch) -> None:
+    # the demo bundles a made-up month of history: trends, changes page, feed
+    response = page.goto(demo_site + "changes.html")
+    assert response is not None and response.status == 200
+    regressions = page.locator("section.regressions li.regression")
+    assert regressions.count() == 2  # one per ecosystem in the demo history
+    assert regressions.first.is_visible()
+    feed = page.locator('head link[rel="alternate"][type="application/atom+xml"]')
+    assert feed.get_attribute("href") == "feed.xml"
+    feed_response = page.goto(demo_site + "feed.xml")
+    assert feed_response is not None and feed_response.status == 200
+    page.goto(demo_site + "index.html")
+    charts = page.locator("svg.trend")
+    assert charts.count() == 2
+    box = charts.first.bounding_box()
+    assert box is not None and box["width"] > 200
+    page.goto(demo_site + "npm/@fictional-scope/nebula/index.html")
+    assert page.locator("#h-history").is_visible()
+    assert not watch.errors and not watch.outside
 
 
 def test_site_has_no_external_resources(page: Any, demo_site: str, watch: Watch) -> None:
