@@ -352,7 +352,13 @@ def plan(
         for name, data in hist.history_files(history).items():
             files[f"{DATA_DIR}/{hist.HISTORY_DIR}/{name}"] = data
         files[hist.FEED_FILE] = hist.feed_xml(history, site_url).encode()
-        pages.insert(2, Page(hist.CHANGES_PAGE, "changes.html", hist.changes_context(history)))
+        hrefs = {
+            (page.context["eco"]["name"], page.context["package"].result.name): page.path
+            for page in pages
+            if page.template == "package.html"
+        }
+        context = {**hist.changes_context(history), "package_hrefs": hrefs}
+        pages.insert(2, Page(hist.CHANGES_PAGE, "changes.html", context))
 
     common = {
         "ecosystems": ecosystems,
@@ -392,6 +398,7 @@ def _history_view(
             {
                 "eco": entry,
                 "svg": Markup(hist.trend_svg(h.days, entry["display"], width=420, height=210)),  # noqa: S704
+                "latest": _shares(h.days[-1]),
                 "first": h.days[0].date,
                 "days": len(h.days),
                 "fresh": h.fresh,
@@ -400,6 +407,19 @@ def _history_view(
             }
         )
     return {"feed": hist.FEED_FILE, "page": hist.CHANGES_PAGE, "trends": trends}
+
+
+def _shares(day: hist.DailySummary) -> dict[str, str]:
+    """The latest day's shares, as the chart's legend shows them."""
+
+    def pct(part: int) -> str:
+        return f"{100 * part / day.counted:.1f}%" if day.counted else "n/a"
+
+    return {
+        "attested": pct(day.by_status[Status.ATTESTED]),
+        "trusted_publishing": pct(day.trusted_publishing),
+        "date": day.date.isoformat(),
+    }
 
 
 def _status_history(

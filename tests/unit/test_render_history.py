@@ -69,6 +69,9 @@ def test_overview_has_a_trend_chart_per_ecosystem(history_site: tuple[Path, obje
     legend = "".join(npm.itertext())
     assert "attested 25.0%" in legend  # 1 of 4 on the second day
     assert "Over time" in html and "No history yet" not in html
+    # the legend is also HTML text, which wraps and reads on a narrow screen
+    legends = re.findall(r'<p class="trend-legend">(.*?)</p>', html)
+    assert len(legends) == 2 and "attested 25.0%" in legends[1]
 
 
 def test_no_page_has_style_attributes(history_site: tuple[Path, object]) -> None:
@@ -92,6 +95,12 @@ def test_changes_page_is_in_the_site_with_regressions_first(
     others = html.index('id="h-changes"')
     assert regressions < html.index("@scope/pkg") < others < html.index("gainer")
     assert EVIL not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    # package names link to their pages, which exist
+    hrefs = [a.get("href") or "" for t, a in tags if t == "a"]
+    assert "npm/@scope/pkg/index.html" in hrefs and "npm/gainer/index.html" in hrefs
+    for href in hrefs:
+        if href.startswith(("npm/", "pypi/")):
+            assert (site / href).is_file(), href
     # every page's nav links the changes page
     for page in site.rglob("*.html"):
         rel = page.relative_to(site).as_posix()
