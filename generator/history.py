@@ -698,12 +698,6 @@ def _stamp(day: date) -> str:
     return f"{day.isoformat()}T00:00:00Z"
 
 
-def write_feed(history: History, out_dir: Path, site_url: str) -> Path:
-    target = out_dir / FEED_FILE
-    atomic_write(target, feed_xml(history, site_url).encode())
-    return target
-
-
 def _share(part: int, whole: int) -> float | None:
     return part / whole if whole else None
 
@@ -828,12 +822,3 @@ def changes_context(history: History, *, limit: int = FEED_LIMIT) -> dict[str, A
         "feed": FEED_FILE,
         "counted_statuses": list(COUNTED_STATUSES),
     }
-
-
-def render_history(out_dir: Path, history: History, *, site_url: str = "") -> list[Path]:
-    """Write the history files and ``feed.xml`` into the site at ``out_dir``; return the
-    files written. (``attested-yet render`` writes these with every page, the changes page
-    included: see :func:`generator.render.plan`.)"""
-    written = write_history(history, out_dir / "data")
-    written.append(write_feed(history, out_dir, site_url))
-    return written
