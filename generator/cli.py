@@ -122,6 +122,12 @@ def build_parser() -> argparse.ArgumentParser:
     render_p = sub.add_parser("render", help="render the site from snapshots")
     render_p.add_argument("--data", metavar="DIR", type=Path, default=Path("data"))
     render_p.add_argument("--out", metavar="DIR", type=Path, default=Path("site"))
+    render_p.add_argument(
+        "--site-url",
+        metavar="URL",
+        help="the site's absolute URL, for feed.xml (default: $ATTESTED_YET_SITE_URL, else "
+        "the GitHub Pages URL of $GITHUB_REPOSITORY)",
+    )
 
     build_p = sub.add_parser("build", help="crawl, then render")
     _crawl_options(build_p)
@@ -143,11 +149,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "crawl":
             return _run_crawl(args)
         if args.command == "render":
-            _render(args.data, args.out)
+            render_site(args.data, args.out, site_url=args.site_url)
             return 0
         if args.command == "build":
             status = _run_crawl(args)
-            _render(args.data, args.out)
+            if args.demo:
+                from generator.demo.history import write_demo_history
+
+                write_demo_history(args.data)
+            render_site(args.data, args.out)
             return status
         if args.command == "history":
             from generator import history_cli
@@ -167,11 +177,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     raise AssertionError(f"unhandled command {args.command}")  # pragma: no cover
 
 
-def _render(data: Path, out: Path) -> None:
+def render_site(data: Path, out: Path, *, site_url: str | None = None) -> None:
+    """The site for the snapshots in ``data``, with their history when ``data/history/``
+    holds one (an unreadable history is an error, not a site without it)."""
+    from generator import history as hist
+
     snapshots = read_snapshots(data)
+    history = None
+    if (data / hist.HISTORY_DIR / hist.INDEX_FILE).is_file():
+        history = hist.read_history_dir(data)
+    url = site_url or hist.default_site_url() or ""
     # Built beside `out` and swapped in whole: a killed run never leaves a mixed site.
-    files = replace_dir(out, lambda staging: render(snapshots, staging))
-    print(f"rendered {len(files)} files into {out}/", file=sys.stderr)
+    files = replace_dir(
+        out, lambda staging: render(snapshots, staging, history=history, site_url=url)
+    )
+    shown = "with its history" if history is not None else "no history yet"
+    print(f"rendered {len(files)} files into {out}/ ({shown})", file=sys.stderr)
 
 
 @contextlib.contextmanager

@@ -698,12 +698,6 @@ def _stamp(day: date) -> str:
     return f"{day.isoformat()}T00:00:00Z"
 
 
-def write_feed(history: History, out_dir: Path, site_url: str) -> Path:
-    target = out_dir / FEED_FILE
-    atomic_write(target, feed_xml(history, site_url).encode())
-    return target
-
-
 def _share(part: int, whole: int) -> float | None:
     return part / whole if whole else None
 
@@ -730,7 +724,8 @@ def trend_svg(
         parts.append(
             f'<line class="grid" x1="{left}" y1="{gy:.1f}" x2="{left + plot_w}" y2="{gy:.1f}" '
             f'stroke="#ccc" stroke-width="1"/>'
-            f'<text x="{left - 6}" y="{gy + 4:.1f}" text-anchor="end" font-size="11">{pct}%</text>'
+            f'<text class="axis" x="{left - 6}" y="{gy + 4:.1f}" text-anchor="end" font-size="11">'
+            f"{pct}%</text>"
         )
     ordered = sorted(days, key=lambda d: d.date)
     if not ordered:
@@ -781,16 +776,18 @@ def trend_svg(
         )
     base_y = top + plot_h + 16
     parts.append(
-        f'<text x="{left}" y="{base_y}" font-size="11">{ordered[0].date}</text>'
-        f'<text x="{left + plot_w}" y="{base_y}" text-anchor="end" font-size="11">'
+        f'<text class="axis" x="{left}" y="{base_y}" font-size="11">{ordered[0].date}</text>'
+        f'<text class="axis" x="{left + plot_w}" y="{base_y}" text-anchor="end" font-size="11">'
         f"{ordered[-1].date}</text>"
     )
     latest = ordered[-1]
     legend_y = height - 6
     parts.append(
-        f'<text x="{left}" y="{legend_y}" font-size="11" fill="#1a7f37">— attested '
+        f'<text class="legend attested" x="{left}" y="{legend_y}" font-size="11" fill="#1a7f37">'
+        f"— attested "
         f"{_pct(attested(latest))}</text>"
-        f'<text x="{left + 180}" y="{legend_y}" font-size="11" fill="#0969da">- - Trusted '
+        f'<text class="legend trusted-publishing" x="{left + 180}" y="{legend_y}" font-size="11" '
+        f'fill="#0969da">- - Trusted '
         f"Publishing {_pct(trusted(latest))}</text>"
     )
     parts.append("</svg>")
@@ -825,18 +822,3 @@ def changes_context(history: History, *, limit: int = FEED_LIMIT) -> dict[str, A
         "feed": FEED_FILE,
         "counted_statuses": list(COUNTED_STATUSES),
     }
-
-
-def render_history(
-    out_dir: Path, history: History, env: Any = None, *, site_url: str = ""
-) -> list[Path]:
-    """Write the history files, ``feed.xml`` and (when ``env`` has the template) the
-    changes page into the site at ``out_dir``; return the files written."""
-    written = write_history(history, out_dir / "data")
-    written.append(write_feed(history, out_dir, site_url))
-    if env is not None:
-        template = env.get_template(CHANGES_PAGE)
-        target = out_dir / CHANGES_PAGE
-        atomic_write(target, template.render(changes_context(history)).encode())
-        written.append(target)
-    return written

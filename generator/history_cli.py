@@ -63,7 +63,9 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         help="start a new history when the previous one cannot be read (first run)",
     )
 
-    render = hsub.add_parser("render", help="write history files, feed.xml and changes page")
+    render = hsub.add_parser(
+        "render", help="render the whole site, history included (the same as `render`)"
+    )
     render.add_argument("--data", metavar="DIR", type=Path, default=Path("data"))
     render.add_argument("--out", metavar="DIR", type=Path, default=Path("site"))
     render.add_argument("--site-url", metavar="URL", help="absolute site URL for the feed")
@@ -146,15 +148,9 @@ def _update(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
 
 
 def _render(args: argparse.Namespace) -> int:
-    from generator.render import asset_dir, environment
+    from generator.cli import render_site
 
-    history = hist.read_history_dir(args.data)
-    has_page = (asset_dir("templates") / hist.CHANGES_PAGE).is_file()
-    site_url = args.site_url or hist.default_site_url() or ""
-    files = hist.render_history(
-        args.out, history, environment() if has_page else None, site_url=site_url
-    )
-    _log(f"wrote {len(files)} history files into {args.out}/")
+    render_site(args.data, args.out, site_url=args.site_url)
     return 0
 
 

@@ -22,6 +22,7 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup, escape
 
+from generator import history as hist
 from generator.models import COUNTED_STATUSES, PackageResult, Provenance, Snapshot, Status
 from generator.snapshot import SCHEMA_FILE, atomic_write, schema
 
@@ -32,6 +33,7 @@ DATA_DIR = "data"
 PACKAGE_PANELS: list[str] = [
     "panels/verdict.html",
     "panels/release.html",
+    "panels/history.html",
     "panels/provenance.html",
     "panels/links.html",
 ]
@@ -284,8 +286,19 @@ def field_docs() -> dict[str, list[tuple[str, Markup]]]:
     }
 
 
-def plan(snapshots: list[Snapshot]) -> SitePlan:
-    """Phase one: every page and data file of the site, nothing written."""
+def plan(
+    snapshots: list[Snapshot], history: hist.History | None = None, *, site_url: str = ""
+) -> SitePlan:
+    """Phase one: every page and data file of the site, nothing written.
+
+    With ``history`` (the data folder's ``history/``), the site also shows it: trend charts
+    on the overview, the changes page, ``feed.xml`` and each package's status history.
+    """
+    by_package: dict[tuple[str, str], list[hist.Change]] = {}
+    if history is not None:
+        for eco_history in history.ecosystems.values():
+            for change in eco_history.changes:
+                by_package.setdefault((change.ecosystem, change.package), []).append(change)
     ecosystems = []
     pages: list[Page] = []
     snapshots = sorted(snapshots, key=lambda s: (ORDER.get(s.ecosystem, len(ORDER)), s.ecosystem))
@@ -315,7 +328,14 @@ def plan(snapshots: list[Snapshot]) -> SitePlan:
                 Page(
                     f"{eco}/{view.path}/index.html",
                     "package.html",
-                    {"eco": entry, "package": view, "panels": PACKAGE_PANELS},
+                    {
+                        "eco": entry,
+                        "package": view,
+                        "panels": PACKAGE_PANELS,
+                        "status_history": _status_history(
+                            history, by_package, eco, view.result.name
+                        ),
+                    },
                 )
             )
     pages.insert(0, Page("index.html", "index.html"))
@@ -328,6 +348,17 @@ def plan(snapshots: list[Snapshot]) -> SitePlan:
         )
         files[f"{DATA_DIR}/{snapshot.ecosystem}.csv"] = to_csv(snapshot)
     files[f"{DATA_DIR}/{SCHEMA_FILE}"] = json.dumps(schema(), indent=1).encode() + b"\n"
+    if history is not None:
+        for name, data in hist.history_files(history).items():
+            files[f"{DATA_DIR}/{hist.HISTORY_DIR}/{name}"] = data
+        files[hist.FEED_FILE] = hist.feed_xml(history, site_url).encode()
+        hrefs = {
+            (page.context["eco"]["name"], page.context["package"].result.name): page.path
+            for page in pages
+            if page.template == "package.html"
+        }
+        context = {**hist.changes_context(history), "package_hrefs": hrefs}
+        pages.insert(2, Page(hist.CHANGES_PAGE, "changes.html", context))
 
     common = {
         "ecosystems": ecosystems,
@@ -337,7 +368,9 @@ def plan(snapshots: list[Snapshot]) -> SitePlan:
         "demo": any(s.demo for s in snapshots),
         "nav": [("index.html", "Overview")]
         + [(e["href"], e["display"]) for e in ecosystems]
+        + ([(hist.CHANGES_PAGE, "Changes")] if history is not None else [])
         + [("about/index.html", "Methodology")],
+        "history": _history_view(history, ecosystems),
         "downloads": [
             *(
                 (f"{DATA_DIR}/{s.ecosystem}.{ext}", f"{s.ecosystem}.{ext}")
@@ -348,6 +381,61 @@ def plan(snapshots: list[Snapshot]) -> SitePlan:
         ],
     }
     return SitePlan(pages=pages, files=files, common=common)
+
+
+def _history_view(
+    history: hist.History | None, ecosystems: list[dict[str, Any]]
+) -> dict[str, Any] | None:
+    """What every page needs of the history: the feed, and the overview's trend charts."""
+    if history is None:
+        return None
+    trends = []
+    for entry in ecosystems:
+        h = history.ecosystems.get(entry["name"])
+        if h is None or not h.days:
+            continue
+        trends.append(
+            {
+                "eco": entry,
+                "svg": Markup(hist.trend_svg(h.days, entry["display"], width=420, height=210)),  # noqa: S704
+                "latest": _shares(h.days[-1]),
+                "first": h.days[0].date,
+                "days": len(h.days),
+                "fresh": h.fresh,
+                "snapshot_date": h.snapshot_date,
+                "note": h.note,
+            }
+        )
+    return {"feed": hist.FEED_FILE, "page": hist.CHANGES_PAGE, "trends": trends}
+
+
+def _shares(day: hist.DailySummary) -> dict[str, str]:
+    """The latest day's shares, as the chart's legend shows them."""
+
+    def pct(part: int) -> str:
+        return f"{100 * part / day.counted:.1f}%" if day.counted else "n/a"
+
+    return {
+        "attested": pct(day.by_status[Status.ATTESTED]),
+        "trusted_publishing": pct(day.trusted_publishing),
+        "date": day.date.isoformat(),
+    }
+
+
+def _status_history(
+    history: hist.History | None,
+    by_package: dict[tuple[str, str], list[hist.Change]],
+    ecosystem: str,
+    name: str,
+) -> dict[str, Any] | None:
+    """A package's recorded changes (newest first) and since when it is watched."""
+    if history is None:
+        return None
+    h = history.ecosystems.get(ecosystem)
+    if h is None or not h.days:
+        return None
+    changes = sorted(by_package.get((ecosystem, name), []), key=lambda c: c.date, reverse=True)
+    return {"changes": changes, "since": h.days[0].date, "until": h.days[-1].date}
 
 
 def write(
@@ -380,6 +468,10 @@ def render(
     *,
     templates: Path | None = None,
     static: Path | None = None,
+    history: hist.History | None = None,
+    site_url: str = "",
 ) -> list[Path]:
-    """Write the site for ``snapshots`` into ``out_dir``; return the files written."""
-    return write(plan(snapshots), out_dir, environment(templates), static)
+    """Write the site for ``snapshots`` (and ``history``) into ``out_dir``; return the files
+    written. ``site_url`` is the site's absolute URL, for the links of ``feed.xml``."""
+    site = plan(snapshots, history, site_url=site_url)
+    return write(site, out_dir, environment(templates), static)

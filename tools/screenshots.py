@@ -22,7 +22,9 @@ PAGES = {
     "overview": "index.html",
     "npm": "npm/index.html",
     "package": "npm/@fictional-scope/meteor/index.html",
+    "history": "npm/@fictional-scope/nebula/index.html",
     "about": "about/index.html",
+    "changes": "changes.html",
 }
 
 

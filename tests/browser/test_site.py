@@ -11,6 +11,10 @@ import pytest
 from generator.demo import RECORDINGS
 from tests.browser.conftest import VENDOR, Server, Watch, open_context, watch_page
 
+#: The demo's package counts, from the recording (they grow when the demo does).
+EXPECTED = json.loads((RECORDINGS / "expected.json").read_text())
+NPM, PYPI = len(EXPECTED["npm"]), len(EXPECTED["pypi"])
+
 pytestmark = pytest.mark.browser
 
 
@@ -23,11 +27,6 @@ def visible_names(page: Any) -> list[str]:
     return page.eval_on_selector_all(
         "#pkgs tbody tr:not([hidden])", "rows => rows.map(r => r.cells[1].textContent.trim())"
     )
-
-
-# The demo registry's size, from what it is meant to hold (it grows as cases are added).
-_EXPECTED = json.loads((RECORDINGS / "expected.json").read_text())
-N_PYPI, N_NPM = len(_EXPECTED["pypi"]), len(_EXPECTED["npm"])
 
 
 def tp_text(value: bool | None) -> str:
@@ -55,13 +54,13 @@ def test_search_is_case_insensitive_substring(page: Any, demo_site: str) -> None
     page.fill("#q", "SCOPE/")
     names = visible_names(page)
     assert names and all("scope/" in n for n in names)
-    assert page.inner_text("#count") == f"{len(names)} of {N_NPM} packages match"
+    assert page.inner_text("#count") == f"{len(names)} of {NPM} packages match"
     page.fill("#q", "no-such-package")
     assert visible_names(page) == []
     assert page.is_visible("#none")
     page.fill("#q", "")
-    assert len(visible_names(page)) == N_NPM
-    assert page.inner_text("#count") == f"{N_NPM} packages"
+    assert len(visible_names(page)) == NPM
+    assert page.inner_text("#count") == f"{NPM} packages"
 
 
 @pytest.mark.parametrize(
@@ -135,7 +134,7 @@ def test_state_round_trips_through_the_url(page: Any, demo_site: str) -> None:
     page.get_by_role("button", name="Clear").click()
     page.wait_for_url(demo_site + "npm/index.html")  # no query string left
     assert page.input_value("#sort") == "rank" and page.input_value("#q") == ""
-    assert len(visible_names(page)) == N_NPM
+    assert len(visible_names(page)) == NPM
     # A shared link with a bogus value falls back to the default, not to an empty list.
     page.goto(demo_site + "npm/index.html?status=%3Cscript%3E&q=L-ARROW")
     assert page.input_value("#status") == ""
@@ -166,7 +165,7 @@ def test_without_javascript_the_full_list_is_there(browser: Any, demo_site: str)
     try:
         page = context.new_page()
         page.goto(demo_site + "npm/index.html")
-        assert page.locator("#pkgs tbody tr").count() == N_NPM
+        assert page.locator("#pkgs tbody tr").count() == NPM
         assert not page.is_visible("#filters")
         assert not page.is_visible("#theme-toggle")
     finally:
@@ -218,6 +217,7 @@ AXE_PAGES = [
     "npm/@fictional-scope/meteor/index.html",
     "pypi/fictional-zebra/index.html",
     "about/index.html",
+    "changes.html",
 ]
 
 
@@ -252,10 +252,31 @@ def test_axe_finds_no_serious_violations(
 def test_every_page_loads_without_console_errors(page: Any, demo_site: str, server: Server) -> None:
     site = server.root / "sub" / "site"
     pages = sorted(p.relative_to(site).as_posix() for p in site.rglob("index.html"))
-    assert len(pages) == 2 + 2 + N_PYPI + N_NPM  # overview, about, ecosystem pages, package pages
+    assert len(pages) == 2 + 2 + PYPI + NPM  # overview, about, ecosystem pages, package pages
     for rel in pages:
         response = page.goto(demo_site + rel)
         assert response is not None and response.status == 200, rel
+
+
+def test_history_pages_load_without_console_errors(page: Any, demo_site: str, watch: Watch) -> None:
+    # the demo bundles a made-up month of history: trends, changes page, feed
+    response = page.goto(demo_site + "changes.html")
+    assert response is not None and response.status == 200
+    regressions = page.locator("section.regressions li.regression")
+    assert regressions.count() == 2  # one per ecosystem in the demo history
+    assert regressions.first.is_visible()
+    feed = page.locator('head link[rel="alternate"][type="application/atom+xml"]')
+    assert feed.get_attribute("href") == "feed.xml"
+    feed_response = page.goto(demo_site + "feed.xml")
+    assert feed_response is not None and feed_response.status == 200
+    page.goto(demo_site + "index.html")
+    charts = page.locator("svg.trend")
+    assert charts.count() == 2
+    box = charts.first.bounding_box()
+    assert box is not None and box["width"] > 200
+    page.goto(demo_site + "npm/@fictional-scope/nebula/index.html")
+    assert page.locator("#h-history").is_visible()
+    assert not watch.errors and not watch.outside
 
 
 def test_site_has_no_external_resources(page: Any, demo_site: str, watch: Watch) -> None:

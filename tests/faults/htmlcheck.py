@@ -22,7 +22,7 @@ KNOWN = VOID | {
     "legend", "details", "summary", "figure", "figcaption", "blockquote", "q", "cite", "svg",
     "path", "g", "desc", "use", "symbol", "circle", "rect", "line", "polyline", "del",
     "ins", "s", "u", "meter", "progress", "search", "dialog", "bdi", "bdo", "text", "tspan",
-    "title", "polygon", "ellipse",
+    "polygon", "ellipse",
 }  # fmt: skip
 # Elements whose end tag HTML lets a page omit (the site leaves out </td> and </tr> to keep
 # 10,000-row pages light), and the start tags that close each of them implicitly.

@@ -20,7 +20,7 @@ import pytest
 from generator import history as hist
 from generator.cli import main
 from generator.models import PackageResult, Snapshot, Status, summarize
-from generator.render import environment
+from generator.render import render
 from generator.snapshot import read_snapshots, write_snapshot
 
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -137,7 +137,7 @@ def publish_day(site: Path, fresh: dict[str, Snapshot | None], first: bool) -> h
     plan = hist.plan_update(fresh, previous, today=today)
     for snapshot in plan.snapshots.values():
         write_snapshot(snapshot, site / "data")
-    hist.render_history(site, plan.history, environment(), site_url=SITE_URL)
+    render(list(plan.snapshots.values()), site, history=plan.history, site_url=SITE_URL)
     return plan
 
 
@@ -293,4 +293,6 @@ def test_changes_page_lists_regressions_first(
     assert page.index("Regression") < page.index(s.gained)
     assert s.regressed in page[: page.index(s.gained)]
     assert 'type="application/atom+xml"' in page and 'href="feed.xml"' in page
-    assert "<svg" in page
+    # the trend charts are on the overview, one per ecosystem
+    overview = (site / "index.html").read_text()
+    assert overview.count('<svg xmlns="http://www.w3.org/2000/svg" class="trend"') == 2
