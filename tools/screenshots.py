@@ -3,7 +3,8 @@
     python tools/screenshots.py OUT_DIR [SITE_DIR]
 
 Builds the demo site (unless SITE_DIR is given), serves it on 127.0.0.1 under /sub/site/, and
-saves the overview, the npm page and a package page at 1280 px and 375 px, light and dark.
+saves the overview, the ecosystem pages, package pages (a plain one, a failed verification, a
+repository mismatch) and the methodology at 1280 px and 375 px, light and dark.
 """
 
 from __future__ import annotations
@@ -23,6 +24,9 @@ PAGES = {
     "npm": "npm/index.html",
     "package": "npm/@fictional-scope/meteor/index.html",
     "about": "about/index.html",
+    "failed": "pypi/fictional-dynamo/index.html",
+    "mismatch": "npm/fictional-mirage/index.html",
+    "pypi": "pypi/index.html",
 }
 
 
