@@ -18,12 +18,21 @@ import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote, urlsplit
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup, escape
 
 from generator import history as hist
-from generator.models import COUNTED_STATUSES, PackageResult, Provenance, Snapshot, Status
+from generator.models import (
+    COUNTED_STATUSES,
+    Build,
+    PackageResult,
+    Provenance,
+    Snapshot,
+    Status,
+    Verification,
+)
 from generator.snapshot import SCHEMA_FILE, atomic_write, schema
 
 DATA_DIR = "data"
@@ -35,8 +44,13 @@ PACKAGE_PANELS: list[str] = [
     "panels/release.html",
     "panels/history.html",
     "panels/provenance.html",
+    "panels/build.html",
     "panels/links.html",
 ]
+
+#: Panels shown above all others on a package page: warnings (failed verification,
+#: dropped provenance, repository mismatch), each explained where it is shown.
+PACKAGE_ALERTS: list[str] = ["panels/signals.html"]
 
 #: One-letter row classes of the ecosystem table (kept short: 10,000 rows ship in the HTML).
 STATUS_CODE: dict[Status, str] = {
@@ -81,6 +95,74 @@ def safe_url(value: object) -> str | None:
     return value.strip() if lowered.startswith(("https://", "http://")) else None
 
 
+#: The signals the ecosystem pages mark and filter by (``?signal=``), loudest first:
+#: value → label. A package's signals are :func:`signals`.
+SIGNALS: dict[str, str] = {
+    "failed": "verification failed",
+    "dropped": "provenance dropped",
+    "mismatch": "repository mismatch",
+}
+
+
+def signals(result: PackageResult) -> list[str]:
+    """The :data:`SIGNALS` a package raises, in their order."""
+    raised = []
+    if result.verification is Verification.FAILED:
+        raised.append("failed")
+    if result.provenance_dropped:
+        raised.append("dropped")
+    if result.repository_mismatch:
+        raised.append("mismatch")
+    return raised
+
+
+def flagged(views: list[PackageView]) -> dict[str, list[PackageView]]:
+    """The packages raising each signal, in rank order (every signal present)."""
+    found: dict[str, list[PackageView]] = {key: [] for key in SIGNALS}
+    for view in views:
+        for key in signals(view.result):
+            found[key].append(view)
+    return found
+
+
+#: Where a forge shows a tree (commit) and a file at a revision, after ``https://host/owner/name``.
+_FORGE_PATHS = {"github.com": ("/tree/", "/blob/"), "gitlab.com": ("/-/tree/", "/-/blob/")}
+_COMMIT = re.compile(r"^[0-9a-fA-F]{7,64}$")
+
+
+def build_links(build: Build | None) -> dict[str, str]:
+    """Links for the "Built from" panel, only ever http(s): ``repository``, ``commit`` (the
+    source at the commit) and ``workflow`` (the workflow file at the ref, else at the commit)
+    on github.com and gitlab.com, ``run`` (the CI run) and ``log`` (the transparency-log entry,
+    only from ``log_url``: a link is never made up from ``log_index``)."""
+    if build is None:
+        return {}
+    links: dict[str, str] = {}
+    repo = safe_url(build.source_repository)
+    if repo:
+        links["repository"] = repo
+        parts = urlsplit(repo)
+        forge = _FORGE_PATHS.get((parts.hostname or "").lower())
+        path = parts.path.rstrip("/").removesuffix(".git")
+        if forge and not parts.query and not parts.fragment and path.count("/") >= 2:
+            base = f"https://{parts.hostname}{quote(path, safe='/')}"
+            tree, blob = forge
+            commit = build.commit if build.commit and _COMMIT.match(build.commit) else None
+            if commit:
+                links["commit"] = f"{base}{tree}{commit}"
+            ref = build.ref or ""
+            revision = ref.removeprefix("refs/heads/").removeprefix("refs/tags/")
+            revision = revision if revision != ref and revision else commit or ""
+            workflow = (build.workflow or "").lstrip("/")
+            if revision and workflow and ".." not in workflow.split("/"):
+                links["workflow"] = f"{base}{blob}{quote(revision, safe='/')}/{quote(workflow)}"
+    for key, value in (("run", build.run_url), ("log", build.log_url)):
+        url = safe_url(value)
+        if url:
+            links[key] = url
+    return links
+
+
 def script_json(value: Any) -> Markup:
     """JSON for a ``<script type="application/json">`` element: ``<``, ``>``, ``&`` and the
     line separators are escaped, so no string in it can close the element."""
@@ -106,6 +188,14 @@ def environment(templates: Path | None = None) -> Environment:
     )
     env.filters["safe_url"] = safe_url
     env.filters["script_json"] = script_json
+    env.filters["build_links"] = build_links
+    env.globals.update(
+        signals=signals,
+        signal_labels=SIGNALS,
+        flagged=flagged,
+        Verification=Verification,
+        alerts=PACKAGE_ALERTS,
+    )
     env.globals.update(
         status_label=STATUS_LABEL,
         status_code=STATUS_CODE,
@@ -232,6 +322,8 @@ def _csv_fields() -> list[str]:
     for name in PackageResult.model_fields:
         if name == "provenance":
             names.extend(f"provenance_{sub}" for sub in Provenance.model_fields)
+        elif name == "build":
+            names.extend(f"build_{sub}" for sub in Build.model_fields)
         else:
             names.append(name)
     if len(set(names)) != len(names):  # a Provenance field named like a package field
@@ -251,8 +343,9 @@ def _csv_value(value: Any) -> str:
 
 
 def to_csv(snapshot: Snapshot) -> bytes:
-    """The snapshot's packages as CSV: the JSON's package fields, provenance flattened to
-    ``provenance_<field>``; null is an empty cell, booleans are ``true``/``false``."""
+    """The snapshot's packages as CSV: the JSON's package fields, provenance and build
+    flattened to ``provenance_<field>`` and ``build_<field>``; null is an empty cell, booleans
+    are ``true``/``false``."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(CSV_FIELDS)
@@ -261,6 +354,9 @@ def to_csv(snapshot: Snapshot) -> bytes:
         provenance = row.pop("provenance") or {}
         for name in Provenance.model_fields:
             row[f"provenance_{name}"] = provenance.get(name)
+        build = row.pop("build") or {}
+        for name in Build.model_fields:
+            row[f"build_{name}"] = build.get(name)
         writer.writerow([_csv_value(row[name]) for name in CSV_FIELDS])
     return buffer.getvalue().encode("utf-8")
 
@@ -283,6 +379,7 @@ def field_docs() -> dict[str, list[tuple[str, Markup]]]:
         "snapshot": docs(Snapshot),
         "package": docs(PackageResult),
         "provenance": docs(Provenance),
+        "build": docs(Build),
     }
 
 

@@ -3,7 +3,9 @@
 // from them once. An update computes the matching rows (a few ms at 10,000 rows), swaps in a
 // fresh <tbody> holding the first screenful at once and appends the rest in chunks on later
 // tasks, so typing never waits for thousands of rows to be styled.
-// State lives in the URL (?q=&status=&tp=&sort=), so a view can be shared and survives reload.
+// Rows raising a signal (failed verification, dropped provenance, repository mismatch) carry
+// data-s="failed dropped mismatch" (a subset).
+// State lives in the URL (?q=&status=&tp=&signal=&sort=), so a view can be shared and survives reload.
 (function () {
   "use strict";
   var table = document.getElementById("pkgs");
@@ -15,16 +17,19 @@
   var n = rows.length;
   var CODES = { a: "attested", u: "unsupported-ci", p: "pre-attestation", m: "missing", e: "error" };
   var lower = new Array(n), status = new Array(n), tp = new Array(n), dates = new Array(n);
+  var sigs = new Array(n);
   for (var i = 0; i < n; i++) {
     var cells = rows[i].cells;
-    lower[i] = cells[1].textContent.trim().toLowerCase();
+    lower[i] = cells[1].firstChild.textContent.trim().toLowerCase();  // the name's link, not its marks
     status[i] = CODES[rows[i].className] || "";
     dates[i] = cells[3].textContent.trim();
     tp[i] = cells[5].textContent.trim();
+    sigs[i] = " " + (rows[i].getAttribute("data-s") || "") + " ";
   }
   var q = document.getElementById("q");
   var st = document.getElementById("status");
   var tpSel = document.getElementById("tp");
+  var sigSel = document.getElementById("signal");
   var sort = document.getElementById("sort");
   var count = document.getElementById("count");
   var none = document.getElementById("none");
@@ -82,14 +87,15 @@
   function apply() {
     var needle = q.value.trim().toLowerCase();
     var s = st.value, t = tpSel.value, key = sort.value;
+    var g = sigSel.value ? " " + sigSel.value + " " : "";
     var idx = order(key), list = [];
     for (var j = 0; j < n; j++) {
       var i = idx[j];
-      if ((!s || status[i] === s) && (!t || tp[i] === t) && (!needle || lower[i].indexOf(needle) !== -1)) {
+      if ((!s || status[i] === s) && (!t || tp[i] === t) && (!g || sigs[i].indexOf(g) !== -1) && (!needle || lower[i].indexOf(needle) !== -1)) {
         list.push(i);
       }
     }
-    var stateKey = [needle, s, t, key].join("\u0000");
+    var stateKey = [needle, s, t, g, key].join("\u0000");
     if (stateKey !== shownKey) {
       shownKey = stateKey;
       show(list);
@@ -103,6 +109,7 @@
     if (q.value) params.set("q", q.value);
     if (st.value) params.set("status", st.value);
     if (tpSel.value) params.set("tp", tpSel.value);
+    if (sigSel.value) params.set("signal", sigSel.value);
     if (sort.value !== "rank") params.set("sort", sort.value);
     var search = params.toString();
     history.replaceState(null, "", search ? "?" + search : location.pathname);
@@ -113,6 +120,7 @@
     q.value = params.get("q") || "";
     st.value = valid(st, params.get("status") || "");
     tpSel.value = valid(tpSel, params.get("tp") || "");
+    sigSel.value = valid(sigSel, params.get("signal") || "");
     sort.value = valid(sort, params.get("sort") || "rank");
   }
 
@@ -124,6 +132,6 @@
   form.addEventListener("reset", function () { setTimeout(update, 0); });
   load();
   form.hidden = false;
-  shownKey = ["", "", "", "rank"].join("\u0000");  // the server-rendered rows
+  shownKey = ["", "", "", "", "rank"].join("\u0000");  // the server-rendered rows
   apply();
 })();

@@ -3,7 +3,8 @@
     python tools/screenshots.py OUT_DIR [SITE_DIR]
 
 Builds the demo site (unless SITE_DIR is given), serves it on 127.0.0.1 under /sub/site/, and
-saves the overview, the npm page and a package page at 1280 px and 375 px, light and dark.
+saves the overview, the ecosystem pages, package pages (a plain one, a failed verification, a
+repository mismatch) and the methodology at 1280 px and 375 px, light and dark.
 """
 
 from __future__ import annotations
@@ -25,6 +26,9 @@ PAGES = {
     "history": "npm/@fictional-scope/nebula/index.html",
     "about": "about/index.html",
     "changes": "changes.html",
+    "failed": "pypi/fictional-dynamo/index.html",
+    "mismatch": "npm/fictional-mirage/index.html",
+    "pypi": "pypi/index.html",
 }
 
 

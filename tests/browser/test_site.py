@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +26,8 @@ def snapshot(server: Server, eco: str) -> dict[str, Any]:
 
 def visible_names(page: Any) -> list[str]:
     return page.eval_on_selector_all(
-        "#pkgs tbody tr:not([hidden])", "rows => rows.map(r => r.cells[1].textContent.trim())"
+        "#pkgs tbody tr:not([hidden])",
+        "rows => rows.map(r => r.cells[1].querySelector('a').textContent.trim())",
     )
 
 
@@ -141,6 +143,119 @@ def test_state_round_trips_through_the_url(page: Any, demo_site: str) -> None:
     assert visible_names(page) == ["fictional-arrow"]
 
 
+def expected_signals(eco: str, signal: str) -> list[str]:
+    """The demo's packages raising ``signal``, in rank order, from expected.json."""
+    order = list(EXPECTED[eco])
+    if signal == "failed":
+        names = [n for n, v in EXPECTED["verification"][eco].items() if v == "failed"]
+    else:
+        field = {"dropped": "provenance_dropped", "mismatch": "repository_mismatch"}[signal]
+        names = [n for n, sigs in EXPECTED["signals"][eco].items() if field in sigs]
+    return sorted(names, key=order.index)
+
+
+@pytest.mark.parametrize("eco", ["pypi", "npm"])
+@pytest.mark.parametrize("signal", ["failed", "dropped", "mismatch"])
+def test_signal_filter(page: Any, demo_site: str, server: Server, eco: str, signal: str) -> None:
+    expected = expected_signals(eco, signal)
+    assert expected, "the demo shows every signal in both ecosystems"
+    page.goto(demo_site + f"{eco}/index.html")
+    page.select_option("#signal", signal)
+    assert visible_names(page) == expected
+    assert page.url.endswith(f"{eco}/index.html?signal={signal}")
+    assert page.inner_text(f"#signal option[value='{signal}']").endswith(f"({len(expected)})")
+    # Each row says it in words (with an icon), not by colour alone.
+    label = {"failed": "verification failed", "dropped": "provenance dropped"}.get(
+        signal, "repository mismatch"
+    )
+    marks = page.eval_on_selector_all(
+        "#pkgs tbody tr", f"rows => rows.map(r => r.querySelector('.sig.{signal}').textContent)"
+    )
+    assert marks == [label] * len(expected)
+    icon = page.evaluate(
+        f"getComputedStyle(document.querySelector('#pkgs .sig.{signal}'), '::before').content"
+    )
+    assert icon not in ("none", "normal", '""')
+
+
+def test_signal_filter_combines_and_round_trips_through_the_url(
+    page: Any, demo_site: str, server: Server
+) -> None:
+    failed = expected_signals("npm", "failed")
+    page.goto(demo_site + "npm/index.html?signal=failed&status=attested&sort=name")
+    assert page.input_value("#signal") == "failed"
+    assert visible_names(page) == sorted(failed, key=str.lower)
+    page.select_option("#status", "missing")  # failed verifications are all attested
+    assert visible_names(page) == [] and page.is_visible("#none")
+    page.select_option("#status", "")
+    page.fill("#q", "no-such")
+    assert visible_names(page) == []
+    page.fill("#q", failed[0][:12].upper())
+    assert visible_names(page) == [n for n in failed if failed[0][:12] in n]
+    assert "signal=failed" in page.url and "sort=name" in page.url
+    page.reload()
+    assert page.input_value("#signal") == "failed"
+    assert visible_names(page) == [n for n in failed if failed[0][:12] in n]
+    page.get_by_role("button", name="Clear").click()
+    page.wait_for_url(demo_site + "npm/index.html")
+    assert page.input_value("#signal") == ""
+    assert len(visible_names(page)) == NPM
+    page.goto(demo_site + "npm/index.html?signal=%3Cscript%3E")
+    assert page.input_value("#signal") == "" and len(visible_names(page)) == NPM
+
+
+def test_overview_links_to_the_filtered_views(page: Any, demo_site: str) -> None:
+    page.goto(demo_site + "index.html")
+    note = page.locator(".overview-alert")
+    text = note.inner_text()
+    assert f"PyPI: {len(expected_signals('pypi', 'failed'))} release failed verification" in text
+    assert f"{len(expected_signals('npm', 'dropped'))} dropped provenance" in text
+    note.get_by_role("link", name="dropped provenance").last.click()
+    page.wait_for_url(demo_site + "npm/index.html?signal=dropped", wait_until="load")
+    assert visible_names(page) == expected_signals("npm", "dropped")
+
+
+def test_signals_are_listed_without_javascript(browser: Any, demo_site: str) -> None:
+    context = browser.new_context(java_script_enabled=False)
+    try:
+        page = context.new_page()
+        page.goto(demo_site + "pypi/index.html")
+        for signal in ("failed", "dropped", "mismatch"):
+            item = page.locator(f"#signal-{signal}")
+            assert item.is_visible()
+            names = item.locator("a[href$='/index.html']:not([href*='about'])").all_inner_texts()
+            assert names == expected_signals("pypi", signal)
+    finally:
+        context.close()
+
+
+def test_built_from_panel_on_the_demo(page: Any, demo_site: str) -> None:
+    page.goto(demo_site + "pypi/fictional-aurora/index.html")
+    panel = page.locator("section[aria-labelledby='h-build']")
+    text = panel.inner_text()
+    assert "Verified" in text and "Unverified claims" not in text
+    assert "Files checked\n1 verified of 2 attested, of 2 files" in text
+    commit = panel.get_by_role("link", name=re.compile("^[0-9a-f]{40}$"))
+    assert commit.get_attribute("href").startswith("https://github.com/fictional-org/aurora/tree/")
+    assert panel.get_by_role("link", name=".github/workflows/release.yml").get_attribute(
+        "href"
+    ) == ("https://github.com/fictional-org/aurora/blob/v1.0.0/.github/workflows/release.yml")
+    # The demo's log is its own, not Sigstore's: no log link is made up from the index.
+    assert "not in Sigstore's public log, so not linked" in text
+    assert panel.locator("a[href*='sigstore']").count() == 0
+    page.goto(demo_site + "pypi/fictional-dynamo/index.html")
+    assert page.locator(".alert.sig-failed").is_visible()
+    assert "subject does not match distribution digest" in page.inner_text(".alert.sig-failed")
+    assert "Unverified claims." in page.inner_text("section[aria-labelledby='h-build']")
+    page.goto(demo_site + "npm/fictional-kepler/index.html")
+    panel_text = page.inner_text("section[aria-labelledby='h-build']")
+    assert "Not checked" in panel_text and "Unverified claims." in panel_text
+    page.goto(demo_site + "npm/fictional-mirage/index.html")
+    assert "starjacking" in page.inner_text(".alert.sig-mismatch")
+    page.goto(demo_site + "npm/fictional-ivy/index.html")
+    assert "was attested; this one" in page.inner_text(".alert.sig-dropped")
+
+
 def test_package_pages_including_a_scoped_npm_name(page: Any, demo_site: str) -> None:
     page.goto(demo_site + "npm/index.html")
     page.get_by_role("link", name="@fictional-scope/meteor", exact=True).click()
@@ -216,6 +331,9 @@ AXE_PAGES = [
     "pypi/index.html",
     "npm/@fictional-scope/meteor/index.html",
     "pypi/fictional-zebra/index.html",
+    "pypi/fictional-dynamo/index.html",
+    "npm/fictional-mirage/index.html",
+    "npm/fictional-ivy/index.html",
     "about/index.html",
     "changes.html",
 ]

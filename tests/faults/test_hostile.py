@@ -319,9 +319,7 @@ async def test_an_unwritable_string_costs_its_package_only() -> None:
         def normalize(self, name: str) -> str:
             return name
 
-        async def evidence(
-            self, fetcher: Fetcher, name: str, *, verify: object = None
-        ) -> Evidence:
+        async def evidence(self, fetcher: Fetcher, name: str, *, verify: object = None) -> Evidence:
             return Evidence(
                 name=name,
                 version="1\udc00",

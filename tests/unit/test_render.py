@@ -14,9 +14,19 @@ from urllib.parse import unquote, urlsplit
 import jsonschema
 import pytest
 
-from generator.models import PackageResult, Provenance, Snapshot, SourceInfo, Status, summarize
+from generator.models import (
+    Build,
+    PackageResult,
+    Provenance,
+    Snapshot,
+    SourceInfo,
+    Status,
+    Verification,
+    summarize,
+)
 from generator.render import (
     CSV_FIELDS,
+    build_links,
     package_paths,
     plan,
     render,
@@ -38,6 +48,21 @@ HOSTILE = [
     "../../../etc/passwd",
     'it\'s "quoted", with, commas\nand a newline',
 ]
+
+
+HOSTILE_BUILD = Build(
+    source_repository="javascript:alert('repo')",
+    commit="<script>alert('commit')</script>",
+    ref=f"refs/tags/{RTL}",
+    workflow='"><svg onload=alert(1)>',
+    trigger="<b>push</b>",
+    runner_environment="self-hosted<script>",
+    repository_visibility="<i>public</i>",
+    issuer="javascript:alert('issuer')",
+    run_url=" JAVASCRIPT:alert('run')",
+    log_index=12,
+    log_url="data:text/html,<script>alert('log')</script>",
+)
 
 
 def package(rank: int, name: str, **fields: object) -> PackageResult:
@@ -82,6 +107,10 @@ def hostile_snapshots(demo: bool = False) -> list[Snapshot]:
                 workflow='"><svg onload=alert(1)>',
                 environment=RTL,
             ),
+            verification=Verification.FAILED,
+            verification_reason='<img src=x onerror=alert("reason")>',
+            build=HOSTILE_BUILD,
+            repository_mismatch=True,
             provenance_url="https://registry.npmjs.org/-/npm/v1/attestations/@scope%2fpkg@1.0.0",
         ),
         package(2, "plain-name"),
@@ -247,9 +276,12 @@ def test_csv_has_the_package_fields_flattened(site: Path) -> None:
     rows = list(csv.DictReader(io.StringIO((site / "data/npm.csv").read_bytes().decode())))
     assert list(rows[0]) == CSV_FIELDS
     assert len(rows) == len(snap.packages)
-    json_fields = set(PackageResult.model_fields) - {"provenance"}
+    json_fields = set(PackageResult.model_fields) - {"provenance", "build"}
     assert json_fields <= set(CSV_FIELDS)
-    assert set(CSV_FIELDS) - json_fields == {f"provenance_{f}" for f in Provenance.model_fields}
+    assert set(CSV_FIELDS) - json_fields == {
+        *(f"provenance_{f}" for f in Provenance.model_fields),
+        *(f"build_{f}" for f in Build.model_fields),
+    }
     assert len(set(CSV_FIELDS)) == len(CSV_FIELDS)
     by_name = {r["name"]: r for r in rows}
     assert set(by_name) == {p.name for p in snap.packages}, "names survive quotes and newlines"
@@ -341,3 +373,184 @@ def test_methodology_lists_every_field_from_the_models(site: Path) -> None:
             assert f"<td><code>{name}</code></td>" in html, name
     assert "``" not in html
     assert "<code>pypi</code> or <code>npm</code>" in html
+
+
+GOOD_BUILD = Build(
+    source_repository="https://github.com/Org/Repo",
+    commit="25df30e6cec6d50e7d96bd80564c27804f488666",
+    ref="refs/tags/v1.0.0",
+    workflow=".github/workflows/release.yml",
+    trigger="release",
+    runner_environment="github-hosted",
+    repository_visibility="public",
+    issuer="https://token.actions.githubusercontent.com",
+    run_url="https://github.com/Org/Repo/actions/runs/1/attempts/1",
+    log_index=700008187,
+    integrated_time=WHEN,
+    log_url="https://search.sigstore.dev/?logIndex=700008187",
+)
+
+
+def test_build_links_point_at_the_commit_the_workflow_at_the_ref_the_run_and_the_log() -> None:
+    assert build_links(GOOD_BUILD) == {
+        "repository": "https://github.com/Org/Repo",
+        "commit": "https://github.com/Org/Repo/tree/25df30e6cec6d50e7d96bd80564c27804f488666",
+        "workflow": "https://github.com/Org/Repo/blob/v1.0.0/.github/workflows/release.yml",
+        "run": "https://github.com/Org/Repo/actions/runs/1/attempts/1",
+        "log": "https://search.sigstore.dev/?logIndex=700008187",
+    }
+    gitlab = GOOD_BUILD.model_copy(
+        update={"source_repository": "https://gitlab.com/group/sub/proj", "ref": "refs/heads/a b#c"}
+    )
+    links = build_links(gitlab)
+    assert links["commit"] == f"https://gitlab.com/group/sub/proj/-/tree/{GOOD_BUILD.commit}"
+    assert links["workflow"] == (
+        "https://gitlab.com/group/sub/proj/-/blob/a%20b%23c/.github/workflows/release.yml"
+    )
+    # A ref that is neither a branch nor a tag: the workflow file at the commit.
+    pull = build_links(GOOD_BUILD.model_copy(update={"ref": "refs/pull/7/merge"}))
+    assert pull["workflow"].endswith(f"/blob/{GOOD_BUILD.commit}/.github/workflows/release.yml")
+    assert build_links(None) == {}
+
+
+def test_build_links_never_made_up_and_only_http() -> None:
+    # No log_url: no link, even with a log_index (a link is never built from the index).
+    assert "log" not in build_links(GOOD_BUILD.model_copy(update={"log_url": None}))
+    assert build_links(HOSTILE_BUILD) == {}, "javascript:, data: and the like are never links"
+    odd = GOOD_BUILD.model_copy(
+        update={"commit": "HEAD; rm -rf", "workflow": "../../evil.yml", "ref": None}
+    )
+    links = build_links(odd)
+    assert "commit" not in links and "workflow" not in links
+    # A host this site does not know the URL layout of: the repository only.
+    other = build_links(
+        GOOD_BUILD.model_copy(update={"source_repository": "https://git.example/o/r"})
+    )
+    assert set(other) == {"repository", "run", "log"}
+    assert build_links(GOOD_BUILD.model_copy(update={"log_url": "ftp://x/1"})).get("log") is None
+
+
+def signal_snapshots() -> list[Snapshot]:
+    pypi = [
+        package(
+            1,
+            "good",
+            status=Status.ATTESTED,
+            verification=Verification.VERIFIED,
+            verification_reason="1 attestation verified",
+            build=GOOD_BUILD,
+            repository_mismatch=False,
+            files_total=3,
+            files_attested=2,
+            files_verified=1,
+        ),
+        package(
+            2,
+            "forged",
+            status=Status.ATTESTED,
+            verification=Verification.FAILED,
+            verification_reason="subject does not match distribution digest",
+            build=GOOD_BUILD,
+        ),
+        package(
+            3,
+            "dropped",
+            version="2.0.0",
+            previously_attested=True,
+            last_attested_version="1.9.0",
+            provenance_dropped=True,
+        ),
+        package(
+            4,
+            "forked",
+            status=Status.ATTESTED,
+            verification=Verification.VERIFIED,
+            build=GOOD_BUILD.model_copy(
+                update={"source_repository": "https://github.com/someone/fork"}
+            ),
+            repository="https://github.com/Org/Repo",
+            repository_mismatch=True,
+        ),
+    ]
+    return [snapshot("pypi", pypi), snapshot("npm", [package(1, "calm")])]
+
+
+def text_of(html: str) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", html))
+
+
+def test_signals_are_shown_on_package_pages(tmp_path: Path) -> None:
+    render(signal_snapshots(), tmp_path)
+    good = (tmp_path / "pypi/good/index.html").read_text()
+    assert "Built from" in good and "Unverified claims" not in good
+    assert 'href="https://search.sigstore.dev/?logIndex=700008187"' in good
+    assert f'href="https://github.com/Org/Repo/tree/{GOOD_BUILD.commit}"' in good
+    assert "1 verified of 2 attested, of 3 files" in text_of(good)
+    assert 'class="alert' not in good, "no warning on a verified, consistent package"
+    forged = (tmp_path / "pypi/forged/index.html").read_text()
+    assert "Verification failed." in forged and "Unverified claims." in forged
+    assert "subject does not match distribution digest" in forged
+    assert 'class="facts unverified"' in forged
+    dropped = text_of((tmp_path / "pypi/dropped/index.html").read_text())
+    assert "Provenance dropped. The previous release 1.9.0 was attested; this one (2.0.0)" in (
+        dropped
+    )
+    forked = text_of((tmp_path / "pypi/forked/index.html").read_text())
+    assert "Repository mismatch." in forked and "https://github.com/someone/fork" in forked
+    for cause in ("a fork publishing", "renamed", "starjacking"):
+        assert cause in forked
+    calm = (tmp_path / "npm/calm/index.html").read_text()
+    assert "Not attested: no provenance states where this release was built." in calm
+
+
+def test_hostile_build_fields_stay_text(site: Path) -> None:
+    html = (site / "npm/@scope/pkg/index.html").read_text()
+    for raw in ("<script>alert('commit')", "<svg onload", "<b>push</b>", "<img src=x"):
+        assert raw not in html
+    assert "&lt;script&gt;alert(&#39;commit&#39;)&lt;/script&gt;" in html
+    assert "Unverified claims." in html and "Repository mismatch." in html
+    hrefs = [a.get("href") or "" for tag, a in parse(html).tags if tag == "a"]
+    assert not any(
+        "alert" in h or h.lower().strip().startswith(("javascript", "data")) for h in hrefs
+    )
+    assert "not in Sigstore's public log, so not linked" in html
+
+
+def test_ecosystem_page_marks_and_filters_signals(tmp_path: Path) -> None:
+    render(signal_snapshots(), tmp_path)
+    html = (tmp_path / "pypi/index.html").read_text()
+    row = r'<tr class="\w"(?: data-s="([^"]*)")?><td>\d+<td><a href="([^"/]+)/'
+    marked = {name: sig for sig, name in re.findall(row, html)}
+    assert marked == {"good": "", "forged": "failed", "dropped": "dropped", "forked": "mismatch"}
+    assert '<span class="sig failed">verification failed</span>' in html
+    for key, count in (("failed", 1), ("dropped", 1), ("mismatch", 1)):
+        assert re.search(rf'<option value="{key}">[^<]* \({count}\)</option>', html), key
+        assert f'id="signal-{key}"' in html, "listed server-side, so also without JavaScript"
+    npm = (tmp_path / "npm/index.html").read_text()
+    assert "data-s=" not in npm and 'id="h-signals"' not in npm
+
+
+def test_overview_warns_about_failed_and_dropped_only_when_there_are_any(tmp_path: Path) -> None:
+    render(signal_snapshots(), tmp_path / "a")
+    html = (tmp_path / "a/index.html").read_text()
+    alert = re.search(r'<div class="alert overview-alert".*?</div>', html, re.S)
+    assert alert, "a line at the top"
+    assert 'href="pypi/index.html?signal=failed"' in alert.group(0)
+    assert 'href="pypi/index.html?signal=dropped"' in alert.group(0)
+    assert "1 release failed verification" in text_of(alert.group(0))
+    assert "npm" not in text_of(alert.group(0)), "only ecosystems with a warning"
+    assert html.index("overview-alert") < html.index('class="ecosystems"')
+    render([signal_snapshots()[1]], tmp_path / "b")
+    assert "overview-alert" not in (tmp_path / "b/index.html").read_text()
+
+
+def test_csv_flattens_build(tmp_path: Path) -> None:
+    snap = signal_snapshots()[0]
+    rows = list(csv.DictReader(io.StringIO(to_csv(snap).decode())))
+    good = rows[0]
+    assert good["build_commit"] == GOOD_BUILD.commit
+    assert good["build_log_index"] == "700008187"
+    assert good["build_integrated_time"] == "2026-11-01T12:00:00Z"
+    assert good["verification"] == "verified" and good["files_verified"] == "1"
+    assert rows[1]["verification"] == "failed" and rows[2]["provenance_dropped"] == "true"
+    assert rows[2]["build_commit"] == "" and rows[3]["repository_mismatch"] == "true"
