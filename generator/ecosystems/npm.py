@@ -186,7 +186,8 @@ class Npm:
             attestations.get("url") or attestations.get("provenance")
         )
         user = manifest.get("_npmUser")
-        trusted = isinstance(user, dict) and user.get("trustedPublisher") is not None
+        # Present means an actual publisher record ({"id", "oidcConfigId"}), not null/false/"".
+        trusted = isinstance(user, dict) and bool(user.get("trustedPublisher"))
 
         declared = _repository_value(manifest.get("repository")) or _repository_value(
             doc.get("repository")

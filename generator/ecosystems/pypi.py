@@ -198,6 +198,10 @@ class PyPI:
                     f"the simple index lists provenance for {attested[0]}, "
                     "but the Integrity API has none (404)"
                 )
+            except PackageError as exc:
+                # As on npm: the verdict stands on the simple index; the details are extra.
+                provenance = None
+                outcome = not_checked(f"the provenance document could not be read: {exc}")
         build = outcome.build if outcome else None
         return Evidence(
             name=display,

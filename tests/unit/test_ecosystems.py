@@ -59,6 +59,27 @@ async def test_npm_trusted_publishing_both_forms() -> None:
     )
     assert as_string.trusted_publishing is False
     assert as_string.status is Status.UNSUPPORTED_CI  # no repository declared
+    for empty in (None, False, "", {}):
+        user = {"name": "someone", "trustedPublisher": empty}
+        assert (await npm_result(packument(_npmUser=user))).trusted_publishing is False, empty
+
+
+async def test_pypi_unreadable_provenance_keeps_the_verdict() -> None:
+    """The simple index decides `attested`; an Integrity API outage costs only the details."""
+    url = "https://pypi.org/integrity/sample-pkg/1.0/s-1.0.tar.gz/provenance"
+    routes = pypi_routes(
+        [pyfile("s-1.0.tar.gz")], [{"filename": "s-1.0.tar.gz", "provenance": url}]
+    )
+    routes["/integrity/sample-pkg/1.0/s-1.0.tar.gz/provenance"] = httpx.Response(503)
+    result = await pypi_result(routes)
+    assert result.status is Status.ATTESTED and result.error is None
+    assert result.provenance is None
+    assert result.verification.value == "not-checked"
+    assert "could not be read: HTTP 503" in (result.verification_reason or "")
+    routes["/integrity/sample-pkg/1.0/s-1.0.tar.gz/provenance"] = b"{not json"
+    garbled = await pypi_result(routes)
+    assert garbled.status is Status.ATTESTED
+    assert "malformed JSON" in (garbled.verification_reason or "")
 
 
 async def test_npm_version_repository_wins_over_packument() -> None:
