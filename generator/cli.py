@@ -152,12 +152,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             render_site(args.data, args.out, site_url=args.site_url)
             return 0
         if args.command == "build":
-            status = _run_crawl(args)
-            if args.demo:
-                from generator.demo.history import write_demo_history
+            with _build_data_dir(args):
+                status = _run_crawl(args)
+                if args.demo:
+                    from generator.demo.history import write_demo_history
 
-                write_demo_history(args.data)
-            render_site(args.data, args.out)
+                    write_demo_history(args.data)
+                render_site(args.data, args.out)
             return status
         if args.command == "history":
             from generator import history_cli
@@ -204,6 +205,18 @@ def _demo_registries(args: argparse.Namespace) -> Iterator[None]:
         for eco in REGISTRY.values():
             setattr(args, f"{eco.name}_url", urls[eco.name])
             setattr(args, f"top_{eco.name}_url", urls.get(f"top-{eco.name}"))
+        yield
+
+
+@contextlib.contextmanager
+def _build_data_dir(args: argparse.Namespace) -> Iterator[None]:
+    """``build --demo`` without ``--data``: snapshots live in a temporary folder, removed once
+    rendered (the site keeps its copy under ``data/``), so real snapshots are never touched."""
+    if args.demo and args.data is None:
+        with tempfile.TemporaryDirectory(prefix="attested-yet-demo-") as tmp:
+            args.data = Path(tmp)
+            yield
+    else:
         yield
 
 
