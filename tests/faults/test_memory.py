@@ -75,7 +75,10 @@ async def test_peak_memory_stays_near_the_cap(label: str, reply, size: int) -> N
                 _, peak = tracemalloc.get_traced_memory()
             finally:
                 tracemalloc.stop()
-    assert peak < 1.5 * CAP, f"{label}: peak {peak / MiB:.1f} MiB for an {CAP // MiB} MiB cap"
+    # tracemalloc also counts the in-process test server's own buffers (its thread streams
+    # the body), so the bound is the cap plus that slack: 12.2 MiB was seen once on 3.13
+    # in a full run. Without the streamed cap the peak is the whole body (50-256 MiB).
+    assert peak < 2 * CAP, f"{label}: peak {peak / MiB:.1f} MiB for an {CAP // MiB} MiB cap"
     assert peak < size * MiB / 2
     assert registry.hits["/big"] == 1
 
