@@ -576,3 +576,28 @@ def repository_mismatch(
     if na is None or nd is None:
         return None
     return na.lower() != nd.lower()
+
+
+def evidence_signals(
+    outcome: Outcome | None,
+    *,
+    repository: str | None,
+    provenance: Provenance | None,
+    earlier_attested: str | None,
+    attested: bool,
+) -> dict[str, Any]:
+    """The verification and consistency fields of an ``Evidence``, the same for every
+    ecosystem: the check's outcome (none when not attested), the build facts, the repository
+    mismatch, and dropped provenance (``earlier_attested``: the latest earlier attested
+    release, or None)."""
+    build = outcome.build if outcome else None
+    return {
+        "verification": outcome.verification if outcome else Verification.NOT_CHECKED,
+        "verification_reason": outcome.reason if outcome else None,
+        "files_verified": outcome.files_verified if outcome else None,
+        "build": build,
+        "repository_mismatch": repository_mismatch(repository, build, provenance),
+        "previously_attested": earlier_attested is not None,
+        "last_attested_version": earlier_attested,
+        "provenance_dropped": earlier_attested is not None and not attested,
+    }

@@ -27,15 +27,15 @@ from urllib.parse import quote, urlsplit
 from generator.ecosystems._shape import arr, obj, opt_text, text, timestamp
 from generator.errors import PackageError, SourceError
 from generator.http import Fetcher, decode_json
-from generator.models import Evidence, Provenance, Verification
+from generator.models import Evidence, Provenance
 from generator.repository import normalize_repository
 from generator.sources import read_location
 from generator.verify import (
     VERIFY,
     Outcome,
     VerifyOptions,
+    evidence_signals,
     not_checked,
-    repository_mismatch,
     unverified_npm,
     verify_npm,
 )
@@ -214,7 +214,6 @@ class Npm:
                 outcome = not_checked(f"the attestations document could not be read: {exc}")
         repository = normalize_repository(declared) if declared else None
         earlier = earlier_attested(versions, times, latest, published)
-        build = outcome.build if outcome else None
         return Evidence(
             name=name,
             version=latest,
@@ -224,13 +223,13 @@ class Npm:
             attested=attested,
             trusted_publishing=trusted,
             provenance=provenance,
-            verification=outcome.verification if outcome else Verification.NOT_CHECKED,
-            verification_reason=outcome.reason if outcome else None,
-            build=build,
-            repository_mismatch=repository_mismatch(repository, build, provenance),
-            previously_attested=earlier is not None,
-            last_attested_version=earlier,
-            provenance_dropped=earlier is not None and not attested,
+            **evidence_signals(
+                outcome,
+                repository=repository,
+                provenance=provenance,
+                earlier_attested=earlier,
+                attested=attested,
+            ),
             registry_url=f"{self.website}/package/{name}/v/{quote(latest, safe='')}",
             provenance_url=provenance_url,
         )

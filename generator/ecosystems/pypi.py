@@ -21,15 +21,15 @@ from urllib.parse import quote
 from generator.ecosystems._shape import arr, obj, opt_text, text, timestamp
 from generator.errors import NotFound, PackageError, SourceError
 from generator.http import Fetcher
-from generator.models import Evidence, Provenance, Verification
+from generator.models import Evidence, Provenance
 from generator.repository import normalize_repository
 from generator.sources import read_location
 from generator.verify import (
     VERIFY,
     Outcome,
     VerifyOptions,
+    evidence_signals,
     not_checked,
-    repository_mismatch,
     unverified_pypi,
     verify_pypi,
 )
@@ -202,7 +202,6 @@ class PyPI:
                 # As on npm: the verdict stands on the simple index; the details are extra.
                 provenance = None
                 outcome = not_checked(f"the provenance document could not be read: {exc}")
-        build = outcome.build if outcome else None
         return Evidence(
             name=display,
             version=version,
@@ -214,14 +213,13 @@ class PyPI:
             files_total=len(files),
             files_attested=len(attested),
             provenance=provenance,
-            verification=outcome.verification if outcome else Verification.NOT_CHECKED,
-            verification_reason=outcome.reason if outcome else None,
-            files_verified=outcome.files_verified if outcome else None,
-            build=build,
-            repository_mismatch=repository_mismatch(repository, build, provenance),
-            previously_attested=earlier is not None,
-            last_attested_version=earlier,
-            provenance_dropped=earlier is not None and not attested,
+            **evidence_signals(
+                outcome,
+                repository=repository,
+                provenance=provenance,
+                earlier_attested=earlier,
+                attested=bool(attested),
+            ),
             registry_url=f"{self.website}/project/{quoted}/",
             provenance_url=provenance_url,
         )

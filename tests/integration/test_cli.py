@@ -11,17 +11,7 @@ import jsonschema
 
 from generator.demo import RECORDINGS
 from generator.demo.server import Registry, serve
-
-
-def run(args: list[str], env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "generator", *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=cwd,
-        timeout=120,
-    )
+from tests.cli import run
 
 
 def test_build_demo_writes_site_and_data(tmp_path: Path, guarded_env: dict[str, str]) -> None:
