@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Protocol
 
+from generator.ecosystems.info import EcosystemInfo
 from generator.http import Fetcher
 from generator.models import Evidence
 from generator.verify import VERIFY, VerifyOptions
@@ -13,6 +14,8 @@ from generator.verify import VERIFY, VerifyOptions
 class Ecosystem(Protocol):
     """A package registry. Adding one means adding a module that provides this."""
 
+    info: EcosystemInfo
+    """The fixed facts other stages may read without importing this client."""
     name: str
     """Short name, used on the command line and as the snapshot's file name (``pypi``)."""
     display_name: str

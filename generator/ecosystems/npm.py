@@ -25,6 +25,7 @@ from typing import Any
 from urllib.parse import quote, urlsplit
 
 from generator.ecosystems._shape import arr, obj, opt_text, text, timestamp
+from generator.ecosystems.info import EcosystemInfo
 from generator.errors import PackageError, SourceError
 from generator.http import Fetcher, decode_json
 from generator.models import Evidence, Provenance
@@ -154,13 +155,27 @@ def _count_pairs(counts: bytes) -> Iterator[tuple[int, str]]:
             continue
 
 
-class Npm:
-    name = "npm"
-    display_name = "npm"
-    default_url = "https://registry.npmjs.org"
-    website = "https://www.npmjs.com"
+INFO = EcosystemInfo(
+    name="npm",
+    display_name="npm",
+    order=1,
+    website="https://www.npmjs.com",
+    default_url="https://registry.npmjs.org",
+    package_url="https://www.npmjs.com/package/{name}",
     # npm provenance public beta (GitHub changelog 2023-04-19); the npm anchor's cutoff.
-    attestation_cutoff = datetime(2023, 4, 19, tzinfo=UTC)
+    attestation_cutoff=datetime(2023, 4, 19, tzinfo=UTC),
+    cutoff_basis="<code>time[latest]</code>",
+    provenance_label="npm attestations endpoint",
+)
+
+
+class Npm:
+    info = INFO
+    name = INFO.name
+    display_name = INFO.display_name
+    default_url = INFO.default_url
+    website = INFO.website
+    attestation_cutoff = INFO.attestation_cutoff
 
     def normalize(self, name: str) -> str | None:
         return normalize_name(name)

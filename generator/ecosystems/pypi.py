@@ -19,6 +19,7 @@ from typing import Any
 from urllib.parse import quote
 
 from generator.ecosystems._shape import arr, obj, opt_text, text, timestamp
+from generator.ecosystems.info import EcosystemInfo
 from generator.errors import NotFound, PackageError, SourceError
 from generator.http import Fetcher
 from generator.models import Evidence, Provenance
@@ -127,14 +128,32 @@ def earlier_attested(
     return best[1] if best else None
 
 
-class PyPI:
-    name = "pypi"
-    display_name = "PyPI"
-    default_url = "https://pypi.org"
-    website = "https://pypi.org"
+INFO = EcosystemInfo(
+    name="pypi",
+    display_name="PyPI",
+    order=0,
+    website="https://pypi.org",
+    default_url="https://pypi.org",
+    package_url="https://pypi.org/project/{name}/",
     # trailofbits/are-we-pep740-yet's ATTESTATION_ENABLEMENT: gh-action-pypi-publish turned
     # attestations on by default (v1.11.0) on 2024-10-29/30. See README "Classification".
-    attestation_cutoff = datetime(2024, 10, 29, tzinfo=UTC)
+    attestation_cutoff=datetime(2024, 10, 29, tzinfo=UTC),
+    cutoff_basis="the newest upload time of the release's files",
+    provenance_label="PyPI Integrity API",
+    trusted_publishing_unknown=(
+        "PyPI shows Trusted Publishing only in its HTML, and this release has no attestations "
+        "that would prove it"
+    ),
+)
+
+
+class PyPI:
+    info = INFO
+    name = INFO.name
+    display_name = INFO.display_name
+    default_url = INFO.default_url
+    website = INFO.website
+    attestation_cutoff = INFO.attestation_cutoff
 
     def normalize(self, name: str) -> str | None:
         return normalize_name(name)
