@@ -229,13 +229,22 @@ class Fetcher:
             if response.is_stream_consumed:  # built in memory, already decoded (MockTransport)
                 source, decoder = _once(response.content), None
             chunks: list[bytes] = []
-            size = 0
+            size = wire = 0
             async for raw in source:
+                # Wire bytes count too: trailing garbage after a gzip member decodes to
+                # nothing, and would otherwise be read until the deadline.
+                wire += len(raw)
+                if wire > cap:
+                    raise PackageError(f"response over the {cap // MiB} MiB cap")
+                if decoder is not None and decoder.eof:
+                    raise PackageError("bytes after the end of the gzip body")
                 for chunk in _inflate(decoder, raw, cap - size + 1):
                     size += len(chunk)
                     if size > cap:
                         raise PackageError(f"response over the {cap // MiB} MiB cap")
                     chunks.append(chunk)
+                if decoder is not None and decoder.eof and decoder.unused_data:
+                    raise PackageError("bytes after the end of the gzip body")
             if decoder is not None and not decoder.eof:
                 raise PackageError("truncated gzip body")
             self.stats.bytes += response.num_bytes_downloaded
@@ -345,9 +354,53 @@ def decode_json(body: bytes) -> Any:
     except UnicodeDecodeError as exc:
         raise PackageError(f"invalid UTF-8 at byte {exc.start}") from None
     try:
-        value = json.loads(text)
+        value = json.loads(
+            text, parse_constant=_no_constant, parse_int=_bounded_int, parse_float=_finite
+        )
         return _scrub(value) if _SURROGATE_ESCAPE.search(text) else value
+    except _BadNumber as exc:
+        raise PackageError(f"malformed JSON ({exc}{_field_of(text, exc.literal)})") from None
     except json.JSONDecodeError as exc:
         raise PackageError(f"malformed JSON ({exc.msg} at line {exc.lineno})") from None
     except RecursionError:
         raise PackageError("malformed JSON (nested too deeply)") from None
+
+
+#: Longest integer literal accepted: far beyond any count, size or timestamp a registry
+#: serves, and far below CPython's 4,300-digit conversion limit (a ValueError otherwise).
+MAX_INT_DIGITS = 40
+
+
+class _BadNumber(ValueError):
+    def __init__(self, message: str, literal: str) -> None:
+        super().__init__(message)
+        self.literal = literal
+
+
+def _no_constant(name: str) -> Any:
+    """``NaN``, ``Infinity`` and ``-Infinity`` are not JSON (RFC 8259), though Python reads them."""
+    raise _BadNumber(f"{name} is not a JSON number", name)
+
+
+def _bounded_int(literal: str) -> int:
+    if len(literal.lstrip("-")) > MAX_INT_DIGITS:
+        raise _BadNumber(f"a number of {len(literal):,} digits", literal)
+    return int(literal)
+
+
+def _finite(literal: str) -> float:
+    if len(literal) > 2 * MAX_INT_DIGITS or not math.isfinite(number := float(literal)):
+        raise _BadNumber(f"a number out of range ({literal[:20]}…)", literal)
+    return number
+
+
+_KEY_BEFORE = re.compile(r'"((?:[^"\\]|\\.){1,64})"\s*:\s*$')
+
+
+def _field_of(text: str, literal: str) -> str:
+    """`` in "key"`` for the first place ``literal`` stands as a value, when a key precedes it."""
+    at = text.find(literal)
+    if at < 0:
+        return ""
+    key = _KEY_BEFORE.search(text, max(0, at - 200), at)
+    return f' in "{key.group(1)}"' if key else ""

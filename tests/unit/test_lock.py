@@ -47,4 +47,3 @@ def test_every_pin_carries_a_hash_and_no_index_of_this_machine() -> None:
         assert re.search(r"--hash=sha256:[0-9a-f]{64}", block), block.splitlines()[0]
     # options that would point pip at a local mirror have no place in a committed lock
     assert "--index-url" not in text and "--find-links" not in text and "file://" not in text
-
