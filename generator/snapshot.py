@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -51,16 +52,27 @@ def write_snapshot(snapshot: Snapshot, data_dir: Path) -> Path:
     return path
 
 
+#: What an ecosystem's short name may look like: it names files and folders of the site.
+_ECOSYSTEM_NAME = re.compile(r"[a-z][a-z0-9-]{0,31}")
+
+
 def read_snapshot(path: Path) -> Snapshot:
-    """Read and validate one snapshot file."""
+    """Read and validate one snapshot file; its ``ecosystem`` must be the file's own name
+    (``pypi.json`` holds ``"ecosystem": "pypi"``), since it later names files and folders."""
     try:
-        return Snapshot.model_validate_json(path.read_bytes())
+        snapshot = Snapshot.model_validate_json(path.read_bytes())
     except OSError as exc:
         raise SnapshotError(f"cannot read {path}: {exc.strerror or exc}") from None
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"])
         raise SnapshotError(f"{path} is not a valid snapshot: {where}: {first['msg']}") from None
+    if not _ECOSYSTEM_NAME.fullmatch(snapshot.ecosystem) or snapshot.ecosystem != path.stem:
+        shown = snapshot.ecosystem[:40].encode("unicode_escape").decode("ascii")
+        raise SnapshotError(
+            f"{path} is not a valid snapshot: ecosystem {shown!r} is not the file's name"
+        )
+    return snapshot
 
 
 def read_snapshots(data_dir: Path) -> list[Snapshot]:
