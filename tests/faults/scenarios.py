@@ -17,20 +17,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from generator.crawl import RankedList, crawl
-from generator.demo.server import (
-    Registry,
-    Reply,
-    hang_up,
-    reset_mid_body,
-    retry_after_date,
-    serve,
-    stall,
-    stream,
-    trickle,
-)
+from generator.demo.server import Registry, Reply, serve
 from generator.ecosystems import REGISTRY
 from generator.http import Fetcher, HttpPolicy, MiB
 from generator.models import PackageResult, Snapshot, SourceInfo, Status
+from tests.faults.actions import hang_up, reset_mid_body, retry_after_date, stall, stream, trickle
 
 # Tight limits so a whole run of faults takes seconds: 4 attempts, short timeouts.
 POLICY = HttpPolicy(

@@ -9,9 +9,10 @@ from collections.abc import Iterator
 
 import pytest
 
-from generator.demo.server import Registry, Reply, serve, stream
+from generator.demo.server import Registry, Reply, serve
 from generator.errors import PackageError
 from generator.http import Fetcher, HttpPolicy, MiB
+from tests.faults.actions import stream
 
 pytestmark = pytest.mark.slow
 

@@ -17,11 +17,12 @@ from pathlib import Path
 import pytest
 
 from generator.crawl import crawl, ranked_list
-from generator.demo.server import Registry, Reply, serve, stall
+from generator.demo.server import Registry, Reply, serve
 from generator.ecosystems import REGISTRY
 from generator.errors import SourceError
 from generator.http import Fetcher, HttpPolicy
 from generator.models import Status
+from tests.faults.actions import stall
 from tests.faults.scenarios import healthy_routes
 
 POLICY = HttpPolicy(attempts=3, backoff=0.01, max_wait=1, read_timeout=0.5, deadline=1)
