@@ -29,21 +29,13 @@ def anyio_backend() -> str:
     return "asyncio"
 
 
-#: Where the workplace keeps the shared samples when the checkout is not beside them (a clean
-#: clone in a temporary folder, as CI makes).
-WORKPLACE_SAMPLES = Path("/work/shared/registry-samples")
-
-
 def _samples_dir() -> Path:
-    """The shared real registry samples: $ATTESTED_YET_SAMPLES, else ../shared/registry-samples
-    beside the repository root, else the workplace's copy (they are never committed here)."""
+    """The shared real registry samples (never committed here): $ATTESTED_YET_SAMPLES, else
+    ``../shared/registry-samples`` beside the repository root."""
     configured = os.environ.get("ATTESTED_YET_SAMPLES")
     if configured:
         return Path(configured)
-    beside = Path(__file__).resolve().parent.parent.parent / "shared" / "registry-samples"
-    if not beside.is_dir() and WORKPLACE_SAMPLES.is_dir():
-        return WORKPLACE_SAMPLES
-    return beside
+    return Path(__file__).resolve().parent.parent.parent / "shared" / "registry-samples"
 
 
 @pytest.fixture(scope="session")
