@@ -7,6 +7,26 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
+
+# Hypothesis profiles. "default" (every push): a few examples, derandomized so a run is
+# reproducible, and no deadline (a 2-core CI runner's hiccup is not a finding). "deep"
+# (.github/workflows/deep.yml, `--hypothesis-profile=deep`): many random examples.
+_FUZZ_CHECKS = [HealthCheck.too_slow, HealthCheck.data_too_large]
+settings.register_profile(
+    "default",
+    max_examples=8,
+    derandomize=True,
+    deadline=None,
+    suppress_health_check=_FUZZ_CHECKS,
+)
+settings.register_profile(
+    "deep",
+    max_examples=120,
+    deadline=None,
+    suppress_health_check=_FUZZ_CHECKS,
+)
+settings.load_profile("default")  # `--hypothesis-profile=deep` replaces it at configure
 
 NETGUARD = Path(__file__).parent / "netguard"
 sys.path.insert(0, str(NETGUARD))
