@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import os
-import sys
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, settings
+
+from tests.netguard._attested_yet_netguard import install
 
 # Hypothesis profiles. "default" (every push): a few examples, derandomized so a run is
 # reproducible, and no deadline (a 2-core CI runner's hiccup is not a finding). "deep"
@@ -28,9 +29,8 @@ settings.register_profile(
 )
 settings.load_profile("default")  # `--hypothesis-profile=deep` replaces it at configure
 
+#: On subprocesses' PYTHONPATH: its sitecustomize installs the same guard there.
 NETGUARD = Path(__file__).parent / "netguard"
-sys.path.insert(0, str(NETGUARD))
-from _attested_yet_netguard import install  # noqa: E402
 
 install()
 

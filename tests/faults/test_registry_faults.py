@@ -45,7 +45,8 @@ async def test_every_fault_costs_one_package_at_most(ecosystem: str) -> None:
 def closed_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]  # closed again on exit: nothing listens there
+        port: int = sock.getsockname()[1]
+    return port  # closed again on exit: nothing listens there
 
 
 @pytest.mark.parametrize("ecosystem", ["pypi", "npm"])

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.crawl import crawl, ranked_list
+from generator.crawl import RankedList, crawl, ranked_list
 from generator.demo.server import Registry, Reply, serve
 from generator.ecosystems import REGISTRY
 from generator.errors import SourceError
@@ -45,7 +45,9 @@ def tarball(member: str, content: bytes) -> bytes:
     return buffer.getvalue()
 
 
-async def read(ecosystem: str, source: str | None, registry: Registry | None = None, n=10):
+async def read(
+    ecosystem: str, source: str | None, registry: Registry | None = None, n: int = 10
+) -> RankedList:
     with serve(registry or Registry()) as url:
         if source is not None and source.startswith("@"):  # a path on the test registry
             source = f"{url}{source[1:]}"
