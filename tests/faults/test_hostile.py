@@ -258,6 +258,7 @@ def assert_contained(result: PackageResult) -> None:
 @pytest.mark.parametrize(
     ("ecosystem", "strategy"), [("npm", npm_registry()), ("pypi", pypi_registry())]
 )
+@pytest.mark.hypothesis  # its @given is inside, where the plugin's auto-marking cannot see it
 def test_hostile_documents_stay_inside_the_package(ecosystem: str, strategy: Any) -> None:
     @given(strategy)
     def check(drawn: tuple[str, dict[str, bytes]]) -> None:

@@ -14,8 +14,6 @@ from generator.errors import PackageError
 from generator.http import Fetcher, HttpPolicy, MiB
 from tests.faults.actions import stream
 
-pytestmark = pytest.mark.slow
-
 CAP = 8 * MiB
 
 

@@ -165,7 +165,7 @@ def test_deep_workflow_runs_the_slow_sweeps_on_a_schedule() -> None:
     assert re.search(r"schedule:\n\s+- cron: \"[\d*/ ,-]+\"", text)
     assert "workflow_dispatch:" in text
     assert "pull_request:" not in text and "push:" not in text
-    assert "run: bash .ci/run -m slow --hypothesis-profile=deep" in text
+    assert 'run: bash .ci/run -m "slow or hypothesis" --hypothesis-profile=deep' in text
 
 
 def test_ci_run_lints_type_checks_and_fails_on_an_empty_run() -> None:
