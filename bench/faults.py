@@ -32,7 +32,8 @@ sys.path.insert(0, str(ROOT))
 
 from generator import cli  # noqa: E402
 from generator.crawl import RankedList, crawl  # noqa: E402
-from generator.demo.server import Registry, serve  # noqa: E402
+from generator.demo import RECORDINGS  # noqa: E402
+from generator.demo.server import Registry, Reply, serve  # noqa: E402
 from generator.ecosystems import REGISTRY  # noqa: E402
 from generator.errors import GeneratorError  # noqa: E402
 from generator.http import Fetcher, HttpPolicy  # noqa: E402
@@ -211,12 +212,23 @@ def source_rows(work: Path) -> list[Row]:
     return rows
 
 
+class SlowRegistry(Registry):
+    """The recorded registry of ``ecosystem``, answering each request after 20 ms, so that
+    random kill instants spread over a run of a few seconds."""
+
+    def __init__(self, ecosystem: str) -> None:
+        super().__init__(Registry.from_directory(RECORDINGS / ecosystem).routes)
+
+    def reply_for(self, path: str) -> Reply:
+        time.sleep(0.02)
+        return super().reply_for(path)
+
+
 def kill_rows(work: Path, kills: int) -> list[Row]:
     from tests.faults.test_nothing_lost import (
         assert_data_intact,
         assert_site_intact,
         build_args,
-        slow,
     )
 
     env = dict(os.environ)
@@ -226,7 +238,7 @@ def kill_rows(work: Path, kills: int) -> list[Row]:
     )
     rng = random.Random(7)
     rows: list[Row] = []
-    pypi_registry, npm_registry = slow("pypi"), slow("npm")
+    pypi_registry, npm_registry = SlowRegistry("pypi"), SlowRegistry("npm")
     with serve(pypi_registry) as pypi, serve(npm_registry) as npm:
         started = time.monotonic()
         subprocess.run(

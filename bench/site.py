@@ -1,6 +1,6 @@
 """Page weight and search latency of an ecosystem page with N synthetic packages.
 
-Renders a synthetic snapshot (generator/demo/synthetic.py), serves it on 127.0.0.1, opens the
+Renders a synthetic snapshot (tests/synthetic.py), serves it on 127.0.0.1, opens the
 npm page in headless Chromium (/usr/bin/chromium) and prints:
 - the bytes transferred for the page (HTML + CSS + JS + anything else it loads, uncompressed);
 - search latency: from setting the search box and dispatching `input` to the next frame
@@ -23,8 +23,10 @@ from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
-from generator.demo.synthetic import synthetic_snapshot
-from generator.render import render
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # for tests.synthetic
+
+from generator.render import render  # noqa: E402
+from tests.synthetic import synthetic_snapshot  # noqa: E402
 
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run"]
 WORDS = ["core", "json", "react-", "xyz", "http"]

@@ -44,9 +44,7 @@ def samples_dir() -> Path:
     configured = os.environ.get("ATTESTED_YET_SAMPLES")
     if configured:
         return Path(configured)
-    beside = Path(__file__).resolve().parent.parent.parent / "shared" / "registry-samples"
-    workplace = Path("/work/shared/registry-samples")
-    return workplace if not beside.is_dir() and workplace.is_dir() else beside
+    return Path(__file__).resolve().parent.parent.parent / "shared" / "registry-samples"
 
 
 def timed(call: Callable[[], Any], rounds: int) -> tuple[float, list[float]]:

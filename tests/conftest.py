@@ -3,14 +3,34 @@
 from __future__ import annotations
 
 import os
-import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 
+from tests.netguard._attested_yet_netguard import install
+
+# Hypothesis profiles. "default" (every push): a few examples, derandomized so a run is
+# reproducible, and no deadline (a 2-core CI runner's hiccup is not a finding). "deep"
+# (.github/workflows/deep.yml, `--hypothesis-profile=deep`): many random examples.
+_FUZZ_CHECKS = [HealthCheck.too_slow, HealthCheck.data_too_large]
+settings.register_profile(
+    "default",
+    max_examples=8,
+    derandomize=True,
+    deadline=None,
+    suppress_health_check=_FUZZ_CHECKS,
+)
+settings.register_profile(
+    "deep",
+    max_examples=120,
+    deadline=None,
+    suppress_health_check=_FUZZ_CHECKS,
+)
+settings.load_profile("default")  # `--hypothesis-profile=deep` replaces it at configure
+
+#: On subprocesses' PYTHONPATH: its sitecustomize installs the same guard there.
 NETGUARD = Path(__file__).parent / "netguard"
-sys.path.insert(0, str(NETGUARD))
-from _attested_yet_netguard import install  # noqa: E402
 
 install()
 
@@ -29,21 +49,13 @@ def anyio_backend() -> str:
     return "asyncio"
 
 
-#: Where the workplace keeps the shared samples when the checkout is not beside them (a clean
-#: clone in a temporary folder, as CI makes).
-WORKPLACE_SAMPLES = Path("/work/shared/registry-samples")
-
-
 def _samples_dir() -> Path:
-    """The shared real registry samples: $ATTESTED_YET_SAMPLES, else ../shared/registry-samples
-    beside the repository root, else the workplace's copy (they are never committed here)."""
+    """The shared real registry samples (never committed here): $ATTESTED_YET_SAMPLES, else
+    ``../shared/registry-samples`` beside the repository root."""
     configured = os.environ.get("ATTESTED_YET_SAMPLES")
     if configured:
         return Path(configured)
-    beside = Path(__file__).resolve().parent.parent.parent / "shared" / "registry-samples"
-    if not beside.is_dir() and WORKPLACE_SAMPLES.is_dir():
-        return WORKPLACE_SAMPLES
-    return beside
+    return Path(__file__).resolve().parent.parent.parent / "shared" / "registry-samples"
 
 
 @pytest.fixture(scope="session")

@@ -1,25 +1,27 @@
 """A recorded registry served over real HTTP on 127.0.0.1.
 
 Used by ``--demo`` (the bundled recorded PyPI and npm registries) and by the tests, which
-also script responses per path (a sequence of responses, the last one repeating) to
-inject faults. Paths are matched exactly as sent (``/@scope%2fname`` stays encoded).
+also script responses per path (a sequence of responses, the last one repeating). Paths are
+matched exactly as sent (``/@scope%2fname`` stays encoded). A :class:`Reply` may hand the
+connection to a custom ``action`` instead; the tests' connection faults (stalls, resets,
+trickles, ...) are such actions and live with the tests (``tests/faults/actions.py``).
 """
 
 from __future__ import annotations
 
 import gzip
 import json
-import socket
-import struct
 import threading
 import time
-import zlib
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+
+Action = Callable[[BaseHTTPRequestHandler], None]
+"""A custom reply: given the request's handler, it writes (or withholds) the response."""
 
 
 @dataclass
@@ -32,8 +34,8 @@ class Reply:
     content_type: str = "application/json"
     gzip: bool = False
     """Send the body gzip-encoded (``Content-Encoding: gzip``)."""
-    action: Callable[[BaseHTTPRequestHandler], None] | None = None
-    """Take over the connection instead (stall, reset, trickle ...)."""
+    action: Action | None = None
+    """Take over the connection instead of sending this reply (a custom response)."""
 
 
 class Registry:
@@ -43,7 +45,7 @@ class Registry:
         self.routes: dict[str, list[Reply]] = routes or {}
         self.hits: Counter[str] = Counter()
         self.log: list[tuple[str, float]] = []
-        """Every request as (path, time.monotonic()), in arrival order."""
+        """Every request as (path, time.monotonic() on arrival), in arrival order."""
         self._lock = threading.Lock()
 
     def add(self, path: str, *replies: Reply) -> None:
@@ -77,115 +79,6 @@ class Registry:
                 )
             ]
         return cls(routes)
-
-
-# Connection-level faults, for ``Reply(action=...)``. Each takes over the connection.
-
-Action = Callable[[BaseHTTPRequestHandler], None]
-
-
-def stall(seconds: float) -> Action:
-    """Read the request, then say nothing for ``seconds`` (past a read timeout)."""
-
-    def action(handler: BaseHTTPRequestHandler) -> None:
-        time.sleep(seconds)
-        handler.close_connection = True
-
-    return action
-
-
-def hang_up() -> Action:
-    """Close the connection without a response."""
-
-    def action(handler: BaseHTTPRequestHandler) -> None:
-        handler.close_connection = True
-
-    return action
-
-
-def retry_after_date(status: int, seconds: int) -> Action:
-    """``status`` with ``Retry-After`` as an HTTP-date ``seconds`` from the moment of the
-    request (computed then, so the wait the client sees is real)."""
-
-    def action(handler: BaseHTTPRequestHandler) -> None:
-        from email.utils import formatdate
-
-        handler.send_response(status)
-        handler.send_header("Retry-After", formatdate(time.time() + seconds, usegmt=True))
-        handler.send_header("Content-Length", "0")
-        handler.end_headers()
-
-    return action
-
-
-def reset_mid_body(body: bytes, sent: int) -> Action:
-    """Announce all of ``body``, send its first ``sent`` bytes, then reset (TCP RST)."""
-
-    def action(handler: BaseHTTPRequestHandler) -> None:
-        handler.send_response(200)
-        handler.send_header("Content-Type", "application/json")
-        handler.send_header("Content-Length", str(len(body)))
-        handler.end_headers()
-        try:
-            handler.wfile.write(body[:sent])
-            handler.wfile.flush()
-            # SO_LINGER with a zero timeout: close() sends RST instead of FIN.
-            handler.connection.setsockopt(
-                socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0)
-            )
-        except OSError:
-            pass
-        handler.close_connection = True
-
-    return action
-
-
-def trickle(interval: float, seconds: float = 60.0) -> Action:
-    """A 200 that sends one byte every ``interval`` seconds for ``seconds``: each read is
-    quick, the body never completes (only an overall deadline ends it)."""
-
-    def action(handler: BaseHTTPRequestHandler) -> None:
-        handler.send_response(200)
-        handler.send_header("Content-Type", "application/json")
-        handler.send_header("Connection", "close")
-        handler.end_headers()
-        stop = time.monotonic() + seconds
-        try:
-            while time.monotonic() < stop:
-                handler.wfile.write(b" ")
-                handler.wfile.flush()
-                time.sleep(interval)
-        except OSError:
-            pass
-        handler.close_connection = True
-
-    return action
-
-
-def stream(chunks: Iterable[bytes], *, gzip_encoded: bool = False) -> Action:
-    """A 200 whose body is ``chunks``, generated as sent (never held whole), without a
-    Content-Length (delimited by closing the connection); ``gzip_encoded`` compresses it
-    on the fly."""
-
-    def action(handler: BaseHTTPRequestHandler) -> None:
-        handler.send_response(200)
-        handler.send_header("Content-Type", "application/json")
-        handler.send_header("Connection", "close")
-        if gzip_encoded:
-            handler.send_header("Content-Encoding", "gzip")
-        handler.end_headers()
-        packer = zlib.compressobj(6, zlib.DEFLATED, zlib.MAX_WBITS | 16) if gzip_encoded else None
-        try:
-            for chunk in chunks:
-                handler.wfile.write(packer.compress(chunk) if packer else chunk)
-            if packer:
-                handler.wfile.write(packer.flush())
-            handler.wfile.flush()
-        except OSError:
-            pass
-        handler.close_connection = True
-
-    return action
 
 
 def _handler(registry: Registry) -> type[BaseHTTPRequestHandler]:

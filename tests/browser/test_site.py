@@ -407,8 +407,8 @@ def test_site_has_no_external_resources(page: Any, demo_site: str, watch: Watch)
 def test_ten_thousand_packages_stay_fast_and_light(
     browser: Any, server: Server, watch: Watch
 ) -> None:
-    from generator.demo.synthetic import synthetic_snapshot
     from generator.render import render
+    from tests.synthetic import synthetic_snapshot
 
     snap = synthetic_snapshot("npm", 10_000)
     out = server.root / "big" / "site"

@@ -11,26 +11,17 @@ from __future__ import annotations
 
 import copy
 import json
-import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from generator.crawl import RankedList, crawl
-from generator.demo.server import (
-    Registry,
-    Reply,
-    hang_up,
-    reset_mid_body,
-    retry_after_date,
-    serve,
-    stall,
-    stream,
-    trickle,
-)
+from generator.demo.server import Registry, Reply, serve
 from generator.ecosystems import REGISTRY
 from generator.http import Fetcher, HttpPolicy, MiB
 from generator.models import PackageResult, Snapshot, SourceInfo, Status
+from tests.builders import packument, pypi_json, simple_index
+from tests.faults.actions import hang_up, reset_mid_body, retry_after_date, stall, stream, trickle
 
 # Tight limits so a whole run of faults takes seconds: 4 attempts, short timeouts.
 POLICY = HttpPolicy(
@@ -44,55 +35,9 @@ POLICY = HttpPolicy(
     max_bytes=4 * MiB,
 )
 ATTEMPTS = POLICY.attempts
-RECENT = "2025-06-01T00:00:00.000Z"
 
 
-# ---- healthy documents ----------------------------------------------------------------
-
-
-def packument(name: str) -> dict[str, Any]:
-    return {
-        "_id": name,
-        "name": name,
-        "dist-tags": {"latest": "1.0.0"},
-        "versions": {
-            "1.0.0": {
-                "name": name,
-                "version": "1.0.0",
-                "dist": {"tarball": f"https://registry.npmjs.org/{name}/-/{name}-1.0.0.tgz"},
-                "repository": {"type": "git", "url": f"git+https://github.com/o/{name}.git"},
-                "_npmUser": {"name": "someone", "email": "someone@example.com"},
-            }
-        },
-        "time": {"created": RECENT, "modified": RECENT, "1.0.0": RECENT},
-    }
-
-
-def pypi_json(name: str) -> dict[str, Any]:
-    return {
-        "info": {
-            "name": name,
-            "version": "1.0",
-            "home_page": None,
-            "project_urls": {"Source": f"https://github.com/o/{name}"},
-        },
-        "urls": [
-            {
-                "filename": f"{name}-1.0.tar.gz",
-                "upload_time": "2025-06-01T00:00:00",
-                "upload_time_iso_8601": "2025-06-01T00:00:00.000000Z",
-                "yanked": False,
-            }
-        ],
-    }
-
-
-def simple_json(name: str) -> dict[str, Any]:
-    return {
-        "meta": {"api-version": "1.4"},
-        "name": name,
-        "files": [{"filename": f"{name}-1.0.tar.gz", "provenance": None}],
-    }
+# ---- healthy documents (tests/builders.py) ----------------------------------------------
 
 
 def main_path(ecosystem: str, name: str) -> str:
@@ -104,7 +49,7 @@ def healthy_routes(ecosystem: str, name: str) -> dict[str, list[Reply]]:
         return {f"/{name}": [_json(packument(name))]}
     return {
         f"/pypi/{name}/json": [_json(pypi_json(name))],
-        f"/simple/{name}/": [_json(simple_json(name))],
+        f"/simple/{name}/": [_json(simple_index(name))],
     }
 
 
@@ -146,7 +91,7 @@ def _mutated(ecosystem: str, name: str, where: str, mutate: Callable[[Any], Any]
     base: Any = {
         "npm": packument,
         "pypi": pypi_json,
-        "simple": simple_json,
+        "simple": simple_index,
     }[where if where == "simple" else ecosystem](name)
     document = copy.deepcopy(base)
     replaced = mutate(document)
@@ -677,7 +622,6 @@ class Run:
     snapshot: Snapshot
     registry: Registry
     other: Registry
-    seconds: float
 
     def result(self, name: str) -> PackageResult:
         return next(p for p in self.snapshot.packages if p.name == name)
@@ -687,7 +631,7 @@ async def crawl_with_faults(
     ecosystem: str, chosen: list[Fault], healthy: list[str], policy: HttpPolicy = POLICY
 ) -> Run:
     """Serve ``chosen`` faults plus ``healthy`` packages on 127.0.0.1 (and an "other host"
-    that must never be asked), crawl them all at once, and time the run."""
+    that must never be asked) and crawl them all at once."""
     registry, other = Registry(), Registry()
     other.add("/stolen", _json({"stolen": True}))
     names = [*healthy, *(f.name for f in chosen)]
@@ -698,14 +642,12 @@ async def crawl_with_faults(
             registry.routes.update(healthy_routes(ecosystem, fault.name))
             for path, replies in fault.routes.items():
                 registry.routes[path] = [_other(r, other_url) for r in replies]
-        started = time.monotonic()
         async with Fetcher(url, policy) as fetcher:
             ranked = RankedList(
                 names, SourceInfo(kind="packages-file", location="faults", requested=len(names))
             )
             snapshot = await crawl(REGISTRY[ecosystem], fetcher, ranked)
-        seconds = time.monotonic() - started
-    return Run(snapshot, registry, other, seconds)
+    return Run(snapshot, registry, other)
 
 
 def _other(reply: Reply, other_url: str) -> Reply:

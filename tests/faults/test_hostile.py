@@ -18,7 +18,7 @@ from typing import Any
 
 import httpx
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from generator.crawl import package_result
@@ -31,18 +31,13 @@ from generator.models import (
     Snapshot,
     SourceInfo,
     Status,
-    summarize,
 )
 from generator.render import render
+from tests import builders
 from tests.faults.htmlcheck import check_page, safe_link
 
-pytestmark = pytest.mark.slow
-
-FUZZ = settings(
-    max_examples=120,
-    deadline=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-)
+# Examples per test and health checks come from the Hypothesis profile (tests/conftest.py):
+# a few on every push, many under `--hypothesis-profile=deep` (the weekly deep workflow).
 
 # Strings that have broken HTML, attributes, URLs, templates or encodings somewhere.
 FRAGMENTS = [
@@ -117,8 +112,12 @@ repository = st.one_of(
     st.fixed_dictionaries({"type": st.just("git"), "url": hostile}),
     json_value,
 )
+
+
 # Sometimes a whole subtree is replaced by anything at all.
-maybe = lambda strategy: st.one_of(*[strategy] * 7, json_value)  # noqa: E731
+def maybe(strategy: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
+    """``strategy`` most of the time, else any JSON value (a wrong type, null, ...)."""
+    return st.one_of(*[strategy] * 7, json_value)
 
 
 def encode(document: Any) -> bytes:
@@ -230,14 +229,8 @@ async def parse(ecosystem: str, name: str, routes: dict[str, bytes]) -> PackageR
 
 
 def snapshot_of(ecosystem: str, packages: list[PackageResult], **extra: Any) -> Snapshot:
-    return Snapshot(
-        ecosystem=ecosystem,
-        generated_at=datetime(2026, 1, 1, tzinfo=UTC),
-        registry=extra.get("registry", "https://registry.test"),
-        attestation_cutoff=REGISTRY[ecosystem].attestation_cutoff,
-        source=extra.get("source", SourceInfo(kind="top-n", location="x", requested=1)),
-        summary=summarize(packages),
-        packages=packages,
+    return builders.snapshot(
+        ecosystem, packages, generated_at=datetime(2026, 1, 1, tzinfo=UTC), **extra
     )
 
 
@@ -265,8 +258,8 @@ def assert_contained(result: PackageResult) -> None:
 @pytest.mark.parametrize(
     ("ecosystem", "strategy"), [("npm", npm_registry()), ("pypi", pypi_registry())]
 )
+@pytest.mark.hypothesis  # its @given is inside, where the plugin's auto-marking cannot see it
 def test_hostile_documents_stay_inside_the_package(ecosystem: str, strategy: Any) -> None:
-    @FUZZ
     @given(strategy)
     def check(drawn: tuple[str, dict[str, bytes]]) -> None:
         name, routes = drawn
@@ -279,7 +272,7 @@ def test_hostile_documents_stay_inside_the_package(ecosystem: str, strategy: Any
 
 def test_regressions_found_by_fuzzing() -> None:
     """Each of these once escaped as an internal error or broke the snapshot's JSON."""
-    from tests.faults.scenarios import packument, pypi_json, simple_json
+    from tests.builders import packument, pypi_json, simple_index
 
     npm = packument("pkg")
     npm["dist-tags"]["latest"] = "1.0\ud800"  # a lone surrogate, sent as a JSON escape
@@ -292,7 +285,7 @@ def test_regressions_found_by_fuzzing() -> None:
     assert result.version == "1.0\ufffd"
     pypi = pypi_json("pkg")
     pypi["info"]["name"] = "\udc00<x-evil>"
-    routes = {"/pypi/pkg/json": encode(pypi), "/simple/pkg/": encode(simple_json("pkg"))}
+    routes = {"/pypi/pkg/json": encode(pypi), "/simple/pkg/": encode(simple_index("pkg"))}
     result = asyncio.run(parse("pypi", "pkg", routes))
     assert result.name == "\ufffd<x-evil>" and result.status is Status.MISSING
     assert_contained(result)
@@ -336,7 +329,6 @@ async def test_an_unwritable_string_costs_its_package_only() -> None:
     result.model_dump_json()
 
 
-@FUZZ
 @given(st.binary(max_size=300), st.sampled_from(["pypi", "npm"]))
 def test_any_bytes_are_an_error_not_a_crash(body: bytes, ecosystem: str) -> None:
     path = "/pkg" if ecosystem == "npm" else "/pypi/pkg/json"
@@ -385,7 +377,6 @@ results = st.builds(
 )
 
 
-@FUZZ
 @given(
     st.lists(results, min_size=1, max_size=6),
     st.sampled_from(["pypi", "npm"]),

@@ -5,15 +5,14 @@ from __future__ import annotations
 
 import tracemalloc
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 
-from generator.demo.server import Registry, Reply, serve, stream
+from generator.demo.server import Registry, Reply, serve
 from generator.errors import PackageError
 from generator.http import Fetcher, HttpPolicy, MiB
-
-pytestmark = pytest.mark.slow
+from tests.faults.actions import stream
 
 CAP = 8 * MiB
 
@@ -63,7 +62,9 @@ def bomb_reply(body: bytes) -> Reply:
         ("gzip bomb: 256 KB inflating to 256 MiB", lambda: bomb_reply(bomb(256 * MiB)), 256),
     ],
 )
-async def test_peak_memory_stays_near_the_cap(label: str, reply, size: int) -> None:
+async def test_peak_memory_stays_near_the_cap(
+    label: str, reply: Callable[[], Reply], size: int
+) -> None:
     registry = Registry()
     registry.add("/big", reply())
     with serve(registry) as url:

@@ -2,13 +2,14 @@
 
 Each faulty package must end as ``error`` with a reason naming its fault (or recover, for
 transient faults), with exactly the requests its retry budget allows; the healthy packages
-crawled alongside must be untouched; and the whole run must end in bounded time.
+crawled alongside must be untouched. Time is never measured here: each fault's retry budget
+is asserted as the exact number of requests the server received (and a honoured
+``Retry-After`` as the gap between two requests in the server's log).
 """
 
 from __future__ import annotations
 
 import socket
-import time
 
 import pytest
 
@@ -16,11 +17,9 @@ from generator.crawl import RankedList, crawl
 from generator.ecosystems import REGISTRY
 from generator.http import Fetcher, HttpPolicy
 from generator.models import SourceInfo, Status
-from tests.faults.scenarios import HEALTHY_STATUS, POLICY, check, crawl_with_faults, faults
+from tests.faults.scenarios import HEALTHY_STATUS, check, crawl_with_faults, faults
 
 HEALTHY = [f"healthy-{i}" for i in range(30)]
-
-pytestmark = pytest.mark.slow
 
 
 @pytest.mark.parametrize("ecosystem", ["pypi", "npm"])
@@ -41,21 +40,19 @@ async def test_every_fault_costs_one_package_at_most(ecosystem: str) -> None:
     assert not [p.name for p in run.snapshot.packages if "internal error" in (p.error or "")]
     errors = sum(f.error is not None for f in chosen)
     assert run.snapshot.summary.by_status[Status.ERROR] == errors
-    # Bounded: the slowest fault is a 1.5 s deadline x 4 attempts; all run concurrently.
-    assert run.seconds < 15, f"the run took {run.seconds:.1f} s"
 
 
 def closed_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]  # closed again on exit: nothing listens there
+        port: int = sock.getsockname()[1]
+    return port  # closed again on exit: nothing listens there
 
 
 @pytest.mark.parametrize("ecosystem", ["pypi", "npm"])
 async def test_connection_refused(ecosystem: str) -> None:
     names = [f"pkg-{i}" for i in range(20)]
     policy = HttpPolicy(attempts=3, backoff=0.01, max_wait=1, connect_timeout=1)
-    started = time.monotonic()
     async with Fetcher(f"http://127.0.0.1:{closed_port()}", policy) as fetcher:
         ranked = RankedList(names, SourceInfo(kind="packages-file", location="x", requested=20))
         snapshot = await crawl(REGISTRY[ecosystem], fetcher, ranked)
@@ -64,9 +61,3 @@ async def test_connection_refused(ecosystem: str) -> None:
     for package in snapshot.packages:
         assert package.error == "cannot connect (ConnectError: refused) (after 3 attempts)"
     assert requests == 3 * 20  # one document each (PyPI stops at its first), three attempts
-    assert time.monotonic() - started < 10
-
-
-def test_policy_is_tight_enough_for_the_suite() -> None:
-    """The catalogue's expectations assume these limits; fail loudly if someone edits them."""
-    assert (POLICY.attempts, POLICY.read_timeout, POLICY.deadline) == (4, 0.5, 1.5)

@@ -16,12 +16,13 @@ from pathlib import Path
 
 import pytest
 
-from generator.crawl import crawl, ranked_list
-from generator.demo.server import Registry, Reply, serve, stall
+from generator.crawl import RankedList, crawl, ranked_list
+from generator.demo.server import Registry, Reply, serve
 from generator.ecosystems import REGISTRY
 from generator.errors import SourceError
 from generator.http import Fetcher, HttpPolicy
 from generator.models import Status
+from tests.faults.actions import stall
 from tests.faults.scenarios import healthy_routes
 
 POLICY = HttpPolicy(attempts=3, backoff=0.01, max_wait=1, read_timeout=0.5, deadline=1)
@@ -44,7 +45,9 @@ def tarball(member: str, content: bytes) -> bytes:
     return buffer.getvalue()
 
 
-async def read(ecosystem: str, source: str | None, registry: Registry | None = None, n=10):
+async def read(
+    ecosystem: str, source: str | None, registry: Registry | None = None, n: int = 10
+) -> RankedList:
     with serve(registry or Registry()) as url:
         if source is not None and source.startswith("@"):  # a path on the test registry
             source = f"{url}{source[1:]}"

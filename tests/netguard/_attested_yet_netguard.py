@@ -54,7 +54,7 @@ def install() -> None:
             raise NetworkBlocked(f"test tried to resolve {host!r}: only loopback is allowed")
         return real_getaddrinfo(host, *args, **kwargs)  # type: ignore[arg-type]
 
-    socket.socket.connect = connect  # type: ignore[method-assign]
-    socket.socket.connect_ex = connect_ex  # type: ignore[method-assign]
-    socket.getaddrinfo = getaddrinfo  # type: ignore[assignment]
+    socket.socket.connect = connect  # type: ignore[method-assign, assignment]
+    socket.socket.connect_ex = connect_ex  # type: ignore[method-assign, assignment]
+    socket.getaddrinfo = getaddrinfo
     socket._attested_yet_guarded = True  # type: ignore[attr-defined]

@@ -55,8 +55,8 @@ def actionlint(paths: list[Path]) -> subprocess.CompletedProcess[str]:
     )
 
 
-def test_the_two_workflows_exist() -> None:
-    assert [p.name for p in FILES] == ["ci.yml", "publish.yml"]
+def test_the_three_workflows_exist() -> None:
+    assert [p.name for p in FILES] == ["ci.yml", "deep.yml", "publish.yml"]
 
 
 def test_zizmor_offline_reports_no_finding() -> None:
@@ -174,3 +174,20 @@ def test_ci_workflow_runs_ci_run() -> None:
     text = (WORKFLOWS / "ci.yml").read_text()
     assert "pull_request:" in text and "push:" in text
     assert "run: bash .ci/run" in text
+
+
+def test_deep_workflow_runs_the_slow_sweeps_on_a_schedule() -> None:
+    text = (WORKFLOWS / "deep.yml").read_text()
+    assert re.search(r"schedule:\n\s+- cron: \"[\d*/ ,-]+\"", text)
+    assert "workflow_dispatch:" in text
+    assert "pull_request:" not in text and "push:" not in text
+    assert 'run: bash .ci/run -m "slow or hypothesis" --hypothesis-profile=deep' in text
+
+
+def test_ci_run_lints_type_checks_and_fails_on_an_empty_run() -> None:
+    script = (ROOT / ".ci" / "run").read_text()
+    steps = ["ruff check .", "ruff format --check .", "mypy generator tests", "python -m pytest"]
+    assert [script.index(s) for s in steps] == sorted(script.index(s) for s in steps)
+    assert "set -euo pipefail" in script
+    assert '"$status" -eq 5' in script
+    assert "--cov=generator" in script

@@ -1,4 +1,4 @@
-"""Large synthetic snapshots for load tests and benchmarks (``bench/site.py``).
+"""Large synthetic snapshots for load tests (the browser tests) and ``bench/site.py``.
 
 Deterministic for a seed. Names are built from words so their lengths look like real top-N
 lists (npm: some ``@scope/name``); statuses, dates and provenance are spread like a real crawl.
@@ -10,6 +10,7 @@ from __future__ import annotations
 import random
 from datetime import UTC, datetime, timedelta
 
+from generator.ecosystems import INFOS
 from generator.models import PackageResult, Provenance, Snapshot, SourceInfo, Status, summarize
 
 _WORDS = (
@@ -18,11 +19,6 @@ _WORDS = (
     "request client server schema tools build compat micro mini simple super yaml toml "
     "crypto hash auth token cache queue worker time date locale format render view store"
 ).split()
-
-CUTOFFS = {
-    "pypi": datetime(2024, 10, 29, tzinfo=UTC),
-    "npm": datetime(2023, 4, 19, tzinfo=UTC),
-}
 
 
 def _name(rng: random.Random, ecosystem: str, rank: int) -> str:
@@ -36,7 +32,7 @@ def _name(rng: random.Random, ecosystem: str, rank: int) -> str:
 def synthetic_snapshot(ecosystem: str, n: int, seed: int = 0) -> Snapshot:
     """A snapshot of ``n`` made-up packages for ``ecosystem`` (``pypi`` or ``npm``)."""
     rng = random.Random(seed)
-    cutoff = CUTOFFS[ecosystem]
+    cutoff = INFOS[ecosystem].attestation_cutoff
     start = datetime(2014, 1, 1, tzinfo=UTC)
     span = (datetime(2026, 10, 1, tzinfo=UTC) - start).total_seconds()
     packages = []
