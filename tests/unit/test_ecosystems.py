@@ -18,7 +18,7 @@ from generator.ecosystems import REGISTRY
 from generator.ecosystems.npm import builder_identity, path_name, top_from_counts
 from generator.errors import PackageError
 from generator.http import Fetcher, HttpPolicy
-from generator.models import Evidence, NpmSubject, PyPISubject, Status
+from generator.models import Evidence, NpmSubject, PackageResult, PyPISubject, Status
 
 FAST = HttpPolicy(attempts=1, deadline=5)
 
@@ -47,7 +47,9 @@ def packument(latest: str = "2.0.0", **manifest: Any) -> dict[str, Any]:
     }
 
 
-async def npm_result(doc: Any, name: str = "pkg", extra: dict[str, Any] | None = None):
+async def npm_result(
+    doc: Any, name: str = "pkg", extra: dict[str, Any] | None = None
+) -> PackageResult:
     routes = {f"/{path_name(name)}": doc, **(extra or {})}
     async with fetcher_for(routes) as fetcher:
         return await package_result(REGISTRY["npm"], fetcher, 1, name)
@@ -62,7 +64,8 @@ async def test_npm_trusted_publishing_both_forms() -> None:
     )
     assert as_string.trusted_publishing is False
     assert as_string.status is Status.UNSUPPORTED_CI  # no repository declared
-    for empty in (None, False, "", {}):
+    empties: tuple[Any, ...] = (None, False, "", {})
+    for empty in empties:
         user = {"name": "someone", "trustedPublisher": empty}
         assert (await npm_result(packument(_npmUser=user))).trusted_publishing is False, empty
 
@@ -216,7 +219,7 @@ def pyfile(
     return {"filename": name, "upload_time_iso_8601": when, "yanked": yanked}
 
 
-async def pypi_result(routes: dict[str, Any], name: str = "Sample_Pkg"):
+async def pypi_result(routes: dict[str, Any], name: str = "Sample_Pkg") -> PackageResult:
     async with fetcher_for(routes) as fetcher:
         return await package_result(REGISTRY["pypi"], fetcher, 1, name)
 
@@ -344,7 +347,7 @@ async def test_pypi_observation_of_a_missing_document_says_why() -> None:
 
 async def test_npm_observation_binds_name_version_and_integrity() -> None:
     doc = packument(dist={"integrity": "sha512-AA==", "attestations": {"url": "x"}})
-    raw = {"attestations": []}
+    raw: dict[str, Any] = {"attestations": []}
     routes = {"/pkg": doc, "/-/npm/v1/attestations/pkg@2.0.0": raw}
     async with fetcher_for(routes) as fetcher:
         observation = await REGISTRY["npm"].evidence(fetcher, "pkg")

@@ -22,7 +22,8 @@ def pypi_provenance(samples: Path, filename: str) -> Any:
 
 
 def signed_statement(attestation: dict[str, Any]) -> dict[str, Any]:
-    return json.loads(base64.b64decode(attestation["envelope"]["statement"]))
+    statement: dict[str, Any] = json.loads(base64.b64decode(attestation["envelope"]["statement"]))
+    return statement
 
 
 def pypi_sha256(provenance: Any) -> str:
@@ -32,9 +33,9 @@ def pypi_sha256(provenance: Any) -> str:
 
 
 def npm_statement(document: Any) -> dict[str, Any]:
-    return json.loads(
-        base64.b64decode(document["attestations"][1]["bundle"]["dsseEnvelope"]["payload"])
-    )
+    payload = document["attestations"][1]["bundle"]["dsseEnvelope"]["payload"]
+    statement: dict[str, Any] = json.loads(base64.b64decode(payload))
+    return statement
 
 
 def npm_integrity(document: Any) -> str:
