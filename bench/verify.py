@@ -1,6 +1,6 @@
 """Verification time per package, on the real signed samples (../shared/registry-samples).
 
-Times ``generator.verify.verify_pypi`` / ``verify_npm`` end to end (parse, signature,
+Times ``generator.verify.pypi.verify_pypi`` / ``npm.verify_npm`` end to end (parse, signature,
 certificate chain at log time, transparency-log proof, digest binding, build facts), offline.
 The first call also loads the trust root and imports sigstore; it is reported apart.
 
@@ -30,7 +30,9 @@ from generator.demo import RECORDINGS, serve_demo
 from generator.ecosystems import REGISTRY
 from generator.http import Fetcher, HttpPolicy
 from generator.models import Verification
-from generator.verify import VerifyOptions, verify_npm, verify_pypi
+from generator.verify import VerifyOptions
+from generator.verify.npm import verify_npm
+from generator.verify.pypi import verify_pypi
 
 PYPI = [
     "pypi_attestations-0.0.19.tar.gz",

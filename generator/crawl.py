@@ -1,4 +1,4 @@
-"""Orchestration: ranked list → evidence (concurrently) → classify → Snapshot."""
+"""Orchestration: ranked list → observation (concurrently) → verify → classify → Snapshot."""
 
 from __future__ import annotations
 
@@ -11,9 +11,18 @@ from generator.classify import classify
 from generator.ecosystems.base import Ecosystem
 from generator.errors import PackageError, SourceError
 from generator.http import Fetcher
-from generator.models import PackageResult, Snapshot, SourceInfo, Status, summarize, utc_now
+from generator.models import (
+    Observation,
+    PackageResult,
+    Snapshot,
+    SourceInfo,
+    Status,
+    VerificationFields,
+    summarize,
+    utc_now,
+)
 from generator.sources import read_packages_file
-from generator.verify import VERIFY, VerifyOptions
+from generator.verify import VERIFY, VerifyOptions, check
 
 
 @dataclass(frozen=True)
@@ -76,23 +85,32 @@ async def package_result(
 ) -> PackageResult:
     """One package's row; every failure is caught here and becomes status ``error``."""
     try:
-        evidence = await ecosystem.evidence(fetcher, name, verify=verify)
+        observation = await ecosystem.evidence(fetcher, name)
+        verified = verify_stage(observation, verify)
     except PackageError as exc:
         return _error(rank_, name, exc.reason)
     except Exception as exc:  # noqa: BLE001 - a parser bug must cost one package, not the run
         return _error(rank_, name, f"internal error ({type(exc).__name__})")
+    evidence = observation.evidence
     verdict = classify(evidence, ecosystem.attestation_cutoff, ecosystem.display_name)
     result = PackageResult(
         rank=rank_,
         status=verdict.status,
         reason=verdict.reason,
         **evidence.model_dump(exclude={"attested"}),
+        **verified.model_dump(),
     )
     try:  # a string that cannot be written as UTF-8 would fail the whole snapshot later
         result.model_dump_json()
     except ValueError:
         return _error(rank_, name, "metadata that cannot be written as UTF-8")
     return result
+
+
+def verify_stage(observation: Observation, options: VerifyOptions) -> VerificationFields:
+    """The verification stage of one package: the ecosystem fetched the provenance, this
+    checks it (offline, no request) as ``options`` say."""
+    return check(observation, options)
 
 
 def _error(rank_: int, name: str, reason: str) -> PackageResult:

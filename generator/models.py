@@ -7,9 +7,10 @@ removing a field needs a ``schema_version`` bump.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
@@ -111,98 +112,34 @@ class Build(_Frozen):
     other logs, such as the demo's own."""
 
 
-class Evidence(_Frozen):
-    """What a registry says about a package's latest release, before any verdict.
+class ReleaseFields(_Frozen):
+    """The facts a registry gives about a package's latest release: declared once, shared by
+    :class:`Evidence` (what an ecosystem reads) and :class:`PackageResult` (the exported row)."""
 
-    Produced by an ecosystem client; consumed by :func:`generator.classify.classify`.
-    """
-
-    name: str
-    """Package name in its display form."""
-    version: str
-    """The latest release (PyPI ``info.version``; npm ``dist-tags.latest``)."""
-    published_at: AwareDatetime | None
-    """PyPI: newest upload time of the release's non-yanked files; npm: ``time[latest]``."""
-    repository: str | None
-    """Declared source repository, normalized to ``https://host/owner/name``, or null."""
-    repository_declared: str | None = None
-    """The repository value exactly as declared (for display and audit), or null."""
-    attested: bool
-    """PyPI: a non-yanked file has PEP 740 provenance; npm: ``dist.attestations`` is present."""
-    trusted_publishing: bool | None
-    """npm: ``_npmUser.trustedPublisher`` present. PyPI: true when provenance is present, else
-    null (PyPI exposes no other machine-readable signal)."""
-    files_total: int | None = None
-    """PyPI: non-yanked files of the release; null on npm."""
-    files_attested: int | None = None
-    """PyPI: how many of those files carry provenance; null on npm."""
-    provenance: Provenance | None = None
-    """Publisher identity from the provenance, when attested and readable."""
-    verification: Verification = Verification.NOT_CHECKED
-    """Outcome of the cryptographic check of the provenance (see ``Verification``)."""
-    verification_reason: str | None = None
-    """Why ``failed`` or ``not-checked``, or what was checked when ``verified``; null when not
-    attested."""
-    files_verified: int | None = None
-    """PyPI: how many attested files had their provenance verified (the crawler fetches one
-    provenance object per release); null on npm."""
-    build: Build | None = None
-    """Where the release was built (repository, commit, workflow, log entry), or null."""
-    repository_mismatch: bool | None = None
-    """True when the repository named by the provenance differs from the declared repository
-    (normalized host/owner/name, case-insensitive); null when either is unknown."""
-    previously_attested: bool = False
-    """An earlier release (published before the latest) carries provenance."""
-    last_attested_version: str | None = None
-    """The most recent earlier release that carries provenance, or null."""
-    provenance_dropped: bool = False
-    """``previously_attested`` and the latest release is not attested (the Nx-style signal)."""
-    registry_url: str
-    """The package's page on its registry's website."""
-    provenance_url: str | None = None
-    """Raw provenance on the public registry (PyPI Integrity API, npm attestations endpoint)."""
-
-
-class PackageResult(_Frozen):
-    """One row of the snapshot: a package, its evidence and its verdict."""
-
-    rank: int = Field(ge=1)
-    """Position in the top-N list (1 = most downloaded)."""
     name: str
     """Package name in its display form."""
     version: str | None
-    """The latest release, or null when it could not be read."""
+    """The latest release (PyPI ``info.version``; npm ``dist-tags.latest``), or null when it
+    could not be read."""
     published_at: AwareDatetime | None
-    """When the latest release was published (UTC), or null."""
-    status: Status
-    """The verdict (see the methodology)."""
-    reason: str
-    """Which rule decided the status, in words, with the fact that decided it."""
+    """When the latest release was published (UTC): PyPI, the newest upload time of the
+    release's non-yanked files; npm, ``time[latest]``. Null when unknown."""
     trusted_publishing: bool | None
-    """Published through Trusted Publishing: true, false, or null when unknown."""
+    """Published through Trusted Publishing: true, false, or null when unknown. npm:
+    ``_npmUser.trustedPublisher`` present. PyPI: true when provenance is present, else null
+    (PyPI exposes no other machine-readable signal)."""
     repository: str | None
-    """Declared source repository, normalized (``https://host/owner/name``), or null."""
+    """Declared source repository, normalized to ``https://host/owner/name``, or null."""
     repository_declared: str | None = None
-    """The repository value exactly as the package declares it, or null."""
+    """The repository value exactly as the package declares it (for display and audit), or
+    null."""
     files_total: int | None = None
     """PyPI: non-yanked files of the release; null on npm."""
     files_attested: int | None = None
-    """PyPI: files of the release with PEP 740 provenance; null on npm."""
+    """PyPI: how many of those files carry PEP 740 provenance; null on npm."""
     provenance: Provenance | None = None
-    """Publisher identity from the provenance (kind, repository, workflow, environment), or null."""
-    verification: Verification = Verification.NOT_CHECKED
-    """Outcome of the cryptographic check of the provenance (see ``Verification``)."""
-    verification_reason: str | None = None
-    """Why ``failed`` or ``not-checked``, or what was checked when ``verified``; null when not
-    attested."""
-    files_verified: int | None = None
-    """PyPI: how many attested files had their provenance verified (the crawler fetches one
-    provenance object per release); null on npm."""
-    build: Build | None = None
-    """Where the release was built (repository, commit, workflow, log entry), or null."""
-    repository_mismatch: bool | None = None
-    """True when the repository named by the provenance differs from the declared repository
-    (normalized host/owner/name, case-insensitive); null when either is unknown."""
+    """Publisher identity from the provenance (kind, repository, workflow, environment), when
+    attested and readable, else null."""
     previously_attested: bool = False
     """An earlier release (published before the latest) carries provenance."""
     last_attested_version: str | None = None
@@ -214,8 +151,105 @@ class PackageResult(_Frozen):
     provenance_url: str | None = None
     """Raw provenance on the public registry (PyPI Integrity API, npm attestations
     endpoint), or null."""
+
+
+class VerificationFields(_Frozen):
+    """The verification stage's findings about a release (:func:`generator.verify.check`):
+    declared once, part of every :class:`PackageResult`."""
+
+    verification: Verification = Verification.NOT_CHECKED
+    """Outcome of the cryptographic check of the provenance (see ``Verification``)."""
+    verification_reason: str | None = None
+    """Why ``failed`` or ``not-checked``, or what was checked when ``verified``; null when not
+    attested."""
+    files_verified: int | None = None
+    """PyPI: how many attested files had their provenance verified (the crawler fetches one
+    provenance object per release); null on npm."""
+    build: Build | None = None
+    """Where the release was built (repository, commit, workflow, log entry), or null."""
+    repository_mismatch: bool | None = None
+    """True when the repository named by the provenance differs from the declared repository
+    (normalized host/owner/name, case-insensitive); null when either is unknown."""
+
+
+class Evidence(ReleaseFields):
+    """What a registry says about a package's latest release, before any check or verdict.
+
+    Produced by an ecosystem client (inside an :class:`Observation`); consumed by
+    :func:`generator.classify.classify` and the verification stage.
+    """
+
+    version: str
+    """The latest release (PyPI ``info.version``; npm ``dist-tags.latest``)."""
+    attested: bool
+    """PyPI: a non-yanked file has PEP 740 provenance; npm: ``dist.attestations`` is present."""
+    registry_url: str
+    """The package's page on its registry's website."""
+
+
+class _RowHead(_Frozen):
+    """The first fields of a row: where it ranks and the verdict (kept first in the export)."""
+
+    rank: int = Field(ge=1)
+    """Position in the top-N list (1 = most downloaded)."""
+    status: Status
+    """The verdict (see the methodology)."""
+    reason: str
+    """Which rule decided the status, in words, with the fact that decided it."""
+
+
+class PackageResult(VerificationFields, ReleaseFields, _RowHead):
+    """One row of the snapshot: a package, its evidence, its verification and its verdict."""
+
     error: str | None = None
     """Why the package could not be read; null unless ``status`` is ``error``."""
+
+
+# ---------------------------------------------------------------- not exported: stage hand-over
+
+
+@dataclass(frozen=True, slots=True)
+class PyPISubject:
+    """What a PyPI attestation must cover: one distribution file and the sha256 PyPI's JSON API
+    serves for it (None when it lists none)."""
+
+    filename: str
+    sha256: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class NpmSubject:
+    """What an npm SLSA attestation must cover: ``pkg:npm/<name>@<version>`` with the sha512 of
+    the packument's ``dist.integrity`` (None when it has none)."""
+
+    name: str
+    version: str
+    integrity: str | None
+
+
+#: What the signature of a provenance document must cover, per ecosystem.
+Subject = PyPISubject | NpmSubject
+
+
+@dataclass(frozen=True, slots=True)
+class Observation:
+    """What an ecosystem hands to the next stages: the evidence, plus the raw provenance it
+    fetched and what that provenance must be checked against. Not part of the export.
+
+    An ecosystem fetches; it never verifies. :func:`generator.verify.check` turns an
+    observation into :class:`VerificationFields`.
+    """
+
+    evidence: Evidence
+    provenance: Any = None
+    """The provenance document as fetched (decoded JSON): PyPI, the Integrity API's PEP 740
+    provenance object; npm, the ``/-/npm/v1/attestations`` document. None when the release is
+    not attested or the document could not be read."""
+    subject: Subject | None = None
+    """What the provenance's signature must cover; None when not attested."""
+    unreadable: str | None = None
+    """Why an attested release's provenance document could not be read (recorded as the
+    ``not-checked`` reason), else None."""
 
 
 class SourceInfo(_Frozen):

@@ -1,4 +1,5 @@
-"""The one small interface every ecosystem implements."""
+"""The one small interface every ecosystem implements. It fetches and reads; it does not
+verify (no ``generator.verify`` import under ``generator/ecosystems``)."""
 
 from __future__ import annotations
 
@@ -7,8 +8,7 @@ from typing import Protocol
 
 from generator.ecosystems.info import EcosystemInfo
 from generator.http import Fetcher
-from generator.models import Evidence
-from generator.verify import VERIFY, VerifyOptions
+from generator.models import Observation
 
 
 class Ecosystem(Protocol):
@@ -29,13 +29,12 @@ class Ecosystem(Protocol):
         """The canonical form of a package name, or None if it is not a valid name."""
         ...
 
-    async def evidence(
-        self, fetcher: Fetcher, name: str, *, verify: VerifyOptions = VERIFY
-    ) -> Evidence:
+    async def evidence(self, fetcher: Fetcher, name: str) -> Observation:
         """Read the latest release of ``name``; raise ``PackageError`` if it cannot be read.
 
-        Attested provenance is verified (``generator.verify``) as ``verify`` says: against its
-        trust root, or not at all (``not-checked`` with ``verify.skip`` as the reason).
+        When it is attested, the raw provenance document is fetched too and handed over in
+        the observation with the subject its signature must cover; verifying it is the next
+        stage's work (``generator.verify.check``), never the ecosystem's.
         """
         ...
 

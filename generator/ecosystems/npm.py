@@ -4,15 +4,13 @@ Requests per package: ``/<name>`` (the full packument: ``dist-tags``, ``time``, 
 ``_npmUser``, which the abbreviated document lacks), and, only when the latest version has
 ``dist.attestations``, one ``/-/npm/v1/attestations/<name>@<version>`` for the builder identity.
 
-The SLSA bundle of that document is also verified (``generator.verify``) against the
-packument's ``dist.integrity``: no extra request. Earlier versions' ``dist.attestations`` in the
-same packument give ``provenance_dropped``.
+That document is handed over (``Observation``) with the packument's ``dist.integrity``, so the
+verification stage can check its SLSA bundle without another request. Earlier versions'
+``dist.attestations`` in the same packument give ``provenance_dropped``.
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
 import gzip
 import heapq
 import io
@@ -24,28 +22,19 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote, urlsplit
 
-from generator.ecosystems._shape import arr, obj, opt_text, text, timestamp
+from generator.ecosystems._shape import obj, opt_text, text, timestamp
 from generator.ecosystems.info import EcosystemInfo
 from generator.errors import PackageError, SourceError
-from generator.http import Fetcher, decode_json
-from generator.models import Evidence, Provenance
+from generator.http import Fetcher
+from generator.models import Evidence, NpmSubject, Observation, Provenance
 from generator.repository import normalize_repository
+from generator.slsa import parse_predicate, slsa_entry, statement_predicate
 from generator.sources import read_location
-from generator.verify import (
-    VERIFY,
-    Outcome,
-    VerifyOptions,
-    evidence_signals,
-    not_checked,
-    unverified_npm,
-    verify_npm,
-)
 
 COUNTS_PACKAGE = "download-counts"
 COUNTS_MEMBER = "package/counts.json"
 MAX_TARBALL = 128 * 1024 * 1024
 MAX_COUNTS = 512 * 1024 * 1024
-SLSA_PREFIX = "https://slsa.dev/provenance/"
 _VALID_NAME = re.compile(r"^(?:@[a-z0-9][a-z0-9._~-]*/)?[a-z0-9_][a-z0-9._~-]*$", re.IGNORECASE)
 # "name": count pairs of counts.json, read without building a 3.7-million-entry dict.
 _COUNT_PAIR = re.compile(rb'"((?:[^"\\]|\\.)*)"\s*:\s*(\d+)')
@@ -65,51 +54,23 @@ def path_name(name: str) -> str:
 
 
 def builder_identity(attestations: Any) -> Provenance | None:
-    """Builder identity from the SLSA provenance statement in an attestations response."""
-    try:
-        entries = arr(obj(attestations, "attestations response")["attestations"], "attestations")
-    except (PackageError, KeyError):
+    """Builder identity from the SLSA provenance statement in an attestations response (read
+    by :mod:`generator.slsa`, the parser verification uses too), or None."""
+    entry = slsa_entry(attestations)
+    if entry is None:
         return None
-    for entry in entries:
-        if not isinstance(entry, dict) or not str(entry.get("predicateType", "")).startswith(
-            SLSA_PREFIX
-        ):
-            continue
-        try:
-            payload = entry["bundle"]["dsseEnvelope"]["payload"]
-            statement = decode_json(base64.b64decode(payload, validate=True))
-            predicate = obj(statement.get("predicate"), "predicate")
-        except (KeyError, TypeError, ValueError, binascii.Error, PackageError):
-            return None
-        return _from_predicate(predicate, entry["predicateType"])
-    return None
-
-
-def _from_predicate(predicate: dict[str, Any], predicate_type: str) -> Provenance:
-    repo_url = workflow = None
-    build = predicate.get("buildDefinition")
-    if isinstance(build, dict):  # SLSA v1
-        wf = (build.get("externalParameters") or {}).get("workflow")
-        if isinstance(wf, dict):
-            repo_url, workflow = opt_text(wf.get("repository")), opt_text(wf.get("path"))
-    invocation = predicate.get("invocation")
-    if isinstance(invocation, dict):  # SLSA v0.2
-        source = invocation.get("configSource") or {}
-        if isinstance(source, dict):
-            repo_url = opt_text(str(source.get("uri", "")).split("@", 1)[0])
-            entry_point = opt_text(source.get("entryPoint"))
-            if entry_point:
-                # "owner/repo/.github/workflows/x.yml@ref" → ".github/workflows/x.yml"
-                path = entry_point.split("@", 1)[0]
-                workflow = path[path.find(".github/") :] if ".github/" in path else path
-    normalized = normalize_repository(repo_url) if repo_url else None
+    predicate = statement_predicate(entry.get("bundle"))
+    if predicate is None:
+        return None
+    facts = parse_predicate(predicate)
+    normalized = normalize_repository(facts.source_repository)
     host = urlsplit(normalized).hostname if normalized else None
     kind = {"github.com": "GitHub", "gitlab.com": "GitLab"}.get(host or "", "other")
     return Provenance(
         kind=kind,
         repository="/".join(normalized.split("/")[3:]) if normalized else None,
-        workflow=workflow,
-        predicate_type=predicate_type,
+        workflow=facts.workflow,
+        predicate_type=str(entry["predicateType"]),
     )
 
 
@@ -180,9 +141,7 @@ class Npm:
     def normalize(self, name: str) -> str | None:
         return normalize_name(name)
 
-    async def evidence(
-        self, fetcher: Fetcher, name: str, *, verify: VerifyOptions = VERIFY
-    ) -> Evidence:
+    async def evidence(self, fetcher: Fetcher, name: str) -> Observation:
         if normalize_name(name) is None:
             raise PackageError("not a valid npm package name")
         doc = obj(await fetcher.get_json(f"/{path_name(name)}"), "packument")
@@ -208,46 +167,35 @@ class Npm:
             doc.get("repository")
         )
         ref = f"{path_name(name)}@{quote(latest, safe='')}"
-        provenance = provenance_url = None
-        outcome: Outcome | None = None
+        provenance = provenance_url = raw = unreadable = None
         if attested:
-            assert isinstance(attestations, dict)
             path = f"/-/npm/v1/attestations/{ref}"
             provenance_url = f"{self.default_url}{path}"
             try:
                 raw = await fetcher.get_json(path)
                 provenance = builder_identity(raw)
-                outcome = (
-                    unverified_npm(raw, verify.skip)
-                    if verify.skip
-                    else verify_npm(
-                        raw, name, latest, opt_text(dist.get("integrity")), verify.trusted_root
-                    )
-                )
             except PackageError as exc:
-                provenance = None  # The verdict stands on dist.attestations; details are extra.
-                outcome = not_checked(f"the attestations document could not be read: {exc}")
-        repository = normalize_repository(declared) if declared else None
+                # The verdict stands on dist.attestations; the document's details are extra.
+                raw = provenance = None
+                unreadable = f"the attestations document could not be read: {exc}"
         earlier = earlier_attested(versions, times, latest, published)
-        return Evidence(
+        evidence = Evidence(
             name=name,
             version=latest,
             published_at=published,
-            repository=repository,
+            repository=normalize_repository(declared) if declared else None,
             repository_declared=declared,
             attested=attested,
             trusted_publishing=trusted,
             provenance=provenance,
-            **evidence_signals(
-                outcome,
-                repository=repository,
-                provenance=provenance,
-                earlier_attested=earlier,
-                attested=attested,
-            ),
+            previously_attested=earlier is not None,
+            last_attested_version=earlier,
+            provenance_dropped=earlier is not None and not attested,
             registry_url=f"{self.website}/package/{name}/v/{quote(latest, safe='')}",
             provenance_url=provenance_url,
         )
+        subject = NpmSubject(name, latest, opt_text(dist.get("integrity"))) if attested else None
+        return Observation(evidence, raw, subject, unreadable)
 
     async def top(self, fetcher: Fetcher, source: str | None, n: int) -> tuple[list[str], str]:
         if source:

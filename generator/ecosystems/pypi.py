@@ -4,10 +4,11 @@ Requests per package: ``/pypi/<name>/json`` (latest version, its files, project 
 ``/simple/<name>/`` as JSON (which files carry provenance), and, only when the release is
 attested, one ``/integrity/<name>/<version>/<file>/provenance`` for the publisher identity.
 
-That one provenance object is also verified (``generator.verify``) against the sha256 the JSON
-API lists for its file: verification costs no extra request, and covers one attested file per
-release (``files_verified``). Earlier releases' provenance (``provenance_dropped``) comes from the
-simple index and the JSON API's ``releases``, both already read.
+That one provenance object is handed over (``Observation``) with the sha256 the JSON API lists
+for its file, so the verification stage checks it without another request; it covers one
+attested file per release (``files_verified``). Earlier releases' provenance
+(``provenance_dropped``) comes from the simple index and the JSON API's ``releases``, both
+already read.
 """
 
 from __future__ import annotations
@@ -22,18 +23,9 @@ from generator.ecosystems._shape import arr, obj, opt_text, text, timestamp
 from generator.ecosystems.info import EcosystemInfo
 from generator.errors import NotFound, PackageError, SourceError
 from generator.http import Fetcher
-from generator.models import Evidence, Provenance
+from generator.models import Evidence, Observation, Provenance, PyPISubject
 from generator.repository import normalize_repository
 from generator.sources import read_location
-from generator.verify import (
-    VERIFY,
-    Outcome,
-    VerifyOptions,
-    evidence_signals,
-    not_checked,
-    unverified_pypi,
-    verify_pypi,
-)
 
 SIMPLE_JSON = "application/vnd.pypi.simple.v1+json"
 INTEGRITY_JSON = "application/vnd.pypi.integrity.v1+json, application/json;q=0.9"
@@ -158,9 +150,7 @@ class PyPI:
     def normalize(self, name: str) -> str | None:
         return normalize_name(name)
 
-    async def evidence(
-        self, fetcher: Fetcher, name: str, *, verify: VerifyOptions = VERIFY
-    ) -> Evidence:
+    async def evidence(self, fetcher: Fetcher, name: str) -> Observation:
         project = normalize_name(name)
         if project is None:
             raise PackageError("not a valid PyPI project name")
@@ -197,31 +187,24 @@ class PyPI:
         repository, declared = declared_repository(info)
         display = opt_text(info.get("name")) or name
         quoted = "/".join(quote(p, safe="") for p in (project, version))
-        provenance = None
-        provenance_url = None
-        outcome: Outcome | None = None
+        provenance = provenance_url = raw = unreadable = None
         if attested:
             path = f"/integrity/{quoted}/{quote(attested[0], safe='')}/provenance"
             provenance_url = f"{self.default_url}{path}"
             try:
                 raw = await fetcher.get_json(path, accept=INTEGRITY_JSON)
                 provenance = publisher_of(raw)
-                outcome = (
-                    unverified_pypi(raw, verify.skip)
-                    if verify.skip
-                    else verify_pypi(raw, attested[0], sha256.get(attested[0]), verify.trusted_root)
-                )
             except NotFound:
-                provenance = None
-                outcome = not_checked(
+                raw = provenance = None
+                unreadable = (
                     f"the simple index lists provenance for {attested[0]}, "
                     "but the Integrity API has none (404)"
                 )
             except PackageError as exc:
                 # As on npm: the verdict stands on the simple index; the details are extra.
-                provenance = None
-                outcome = not_checked(f"the provenance document could not be read: {exc}")
-        return Evidence(
+                raw = provenance = None
+                unreadable = f"the provenance document could not be read: {exc}"
+        evidence = Evidence(
             name=display,
             version=version,
             published_at=max(when for _, when in files),
@@ -232,16 +215,14 @@ class PyPI:
             files_total=len(files),
             files_attested=len(attested),
             provenance=provenance,
-            **evidence_signals(
-                outcome,
-                repository=repository,
-                provenance=provenance,
-                earlier_attested=earlier,
-                attested=bool(attested),
-            ),
+            previously_attested=earlier is not None,
+            last_attested_version=earlier,
+            provenance_dropped=earlier is not None and not attested,
             registry_url=f"{self.website}/project/{quoted}/",
             provenance_url=provenance_url,
         )
+        subject = PyPISubject(attested[0], sha256.get(attested[0])) if attested else None
+        return Observation(evidence, raw, subject, unreadable)
 
     async def top(self, fetcher: Fetcher, source: str | None, n: int) -> tuple[list[str], str]:
         location = source or DEFAULT_TOP_URL

@@ -26,6 +26,7 @@ from generator.ecosystems import REGISTRY
 from generator.http import Fetcher, HttpPolicy
 from generator.models import (
     Evidence,
+    Observation,
     PackageResult,
     Provenance,
     Snapshot,
@@ -312,15 +313,17 @@ async def test_an_unwritable_string_costs_its_package_only() -> None:
         def normalize(self, name: str) -> str:
             return name
 
-        async def evidence(self, fetcher: Fetcher, name: str, *, verify: object = None) -> Evidence:
-            return Evidence(
-                name=name,
-                version="1\udc00",
-                published_at=None,
-                repository=None,
-                attested=False,
-                trusted_publishing=None,
-                registry_url="https://registry.test/x",
+        async def evidence(self, fetcher: Fetcher, name: str) -> Observation:
+            return Observation(
+                Evidence(
+                    name=name,
+                    version="1\udc00",
+                    published_at=None,
+                    repository=None,
+                    attested=False,
+                    trusted_publishing=None,
+                    registry_url="https://registry.test/x",
+                )
             )
 
     async with fetcher({}) as f:

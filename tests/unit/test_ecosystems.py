@@ -2,20 +2,23 @@
 
 from __future__ import annotations
 
+import ast
 import base64
 import json
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
+import generator.ecosystems as ecosystems_package
 from generator.crawl import package_result
 from generator.ecosystems import REGISTRY
 from generator.ecosystems.npm import builder_identity, path_name, top_from_counts
 from generator.errors import PackageError
 from generator.http import Fetcher, HttpPolicy
-from generator.models import Status
+from generator.models import Evidence, NpmSubject, PackageResult, PyPISubject, Status
 
 FAST = HttpPolicy(attempts=1, deadline=5)
 
@@ -44,7 +47,9 @@ def packument(latest: str = "2.0.0", **manifest: Any) -> dict[str, Any]:
     }
 
 
-async def npm_result(doc: Any, name: str = "pkg", extra: dict[str, Any] | None = None):
+async def npm_result(
+    doc: Any, name: str = "pkg", extra: dict[str, Any] | None = None
+) -> PackageResult:
     routes = {f"/{path_name(name)}": doc, **(extra or {})}
     async with fetcher_for(routes) as fetcher:
         return await package_result(REGISTRY["npm"], fetcher, 1, name)
@@ -59,7 +64,8 @@ async def test_npm_trusted_publishing_both_forms() -> None:
     )
     assert as_string.trusted_publishing is False
     assert as_string.status is Status.UNSUPPORTED_CI  # no repository declared
-    for empty in (None, False, "", {}):
+    empties: tuple[Any, ...] = (None, False, "", {})
+    for empty in empties:
         user = {"name": "someone", "trustedPublisher": empty}
         assert (await npm_result(packument(_npmUser=user))).trusted_publishing is False, empty
 
@@ -213,7 +219,7 @@ def pyfile(
     return {"filename": name, "upload_time_iso_8601": when, "yanked": yanked}
 
 
-async def pypi_result(routes: dict[str, Any], name: str = "Sample_Pkg"):
+async def pypi_result(routes: dict[str, Any], name: str = "Sample_Pkg") -> PackageResult:
     async with fetcher_for(routes) as fetcher:
         return await package_result(REGISTRY["pypi"], fetcher, 1, name)
 
@@ -304,3 +310,64 @@ async def test_invalid_names_never_reach_the_registry() -> None:
         with pytest.raises(PackageError):
             await REGISTRY["npm"].evidence(fetcher, "Not Valid")
         assert fetcher.stats.requests == 0
+
+
+# ---- the hand-over to verification: what an ecosystem returns, and what it must not import
+
+
+async def test_pypi_observation_carries_the_raw_provenance_and_its_subject() -> None:
+    """The ecosystem fetches the provenance and says what it must cover; it does not verify
+    (no verification field is part of ``Evidence``)."""
+    raw = {"version": 1, "attestation_bundles": []}
+    file = pyfile("s-1.0.tar.gz") | {"digests": {"sha256": "ab" * 32}}
+    routes = pypi_routes(
+        [file, pyfile("s-1.0-py3-none-any.whl")],
+        [{"filename": "s-1.0.tar.gz", "provenance": "https://x.test/p"}],
+    )
+    routes["/integrity/sample-pkg/1.0/s-1.0.tar.gz/provenance"] = raw
+    async with fetcher_for(routes) as fetcher:
+        observation = await REGISTRY["pypi"].evidence(fetcher, "Sample_Pkg")
+    assert observation.provenance == raw
+    assert observation.subject == PyPISubject("s-1.0.tar.gz", "ab" * 32)
+    assert observation.unreadable is None
+    assert "verification" not in Evidence.model_fields
+
+
+async def test_pypi_observation_of_a_missing_document_says_why() -> None:
+    routes = pypi_routes(
+        [pyfile("s-1.0.tar.gz")], [{"filename": "s-1.0.tar.gz", "provenance": "https://x.test/p"}]
+    )
+    async with fetcher_for(routes) as fetcher:
+        observation = await REGISTRY["pypi"].evidence(fetcher, "Sample_Pkg")
+    assert observation.evidence.attested and observation.provenance is None
+    assert observation.unreadable == (
+        "the simple index lists provenance for s-1.0.tar.gz, but the Integrity API has none (404)"
+    )
+
+
+async def test_npm_observation_binds_name_version_and_integrity() -> None:
+    doc = packument(dist={"integrity": "sha512-AA==", "attestations": {"url": "x"}})
+    raw: dict[str, Any] = {"attestations": []}
+    routes = {"/pkg": doc, "/-/npm/v1/attestations/pkg@2.0.0": raw}
+    async with fetcher_for(routes) as fetcher:
+        observation = await REGISTRY["npm"].evidence(fetcher, "pkg")
+    assert observation.provenance == raw
+    assert observation.subject == NpmSubject("pkg", "2.0.0", "sha512-AA==")
+    async with fetcher_for({"/pkg": packument()}) as fetcher:
+        plain = await REGISTRY["npm"].evidence(fetcher, "pkg")
+    assert (plain.provenance, plain.subject, plain.unreadable) == (None, None, None)
+
+
+def test_ecosystems_do_not_import_verification() -> None:
+    """Stages never reach back: every import (also function-level) under generator/ecosystems."""
+    folder = Path(ecosystems_package.__file__).parent
+    imported: set[str] = set()
+    for path in folder.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom) and node.module:
+                imported.add(node.module)
+            elif isinstance(node, ast.Import):
+                imported.update(alias.name for alias in node.names)
+    assert "generator.slsa" in imported
+    assert not {m for m in imported if m == "generator.verify" or m.startswith("generator.verify.")}
+    assert not {m for m in imported if m.split(".")[0] in ("sigstore", "pypi_attestations")}

@@ -8,7 +8,16 @@ import jsonschema
 import pytest
 from pydantic import ValidationError
 
-from generator.models import PackageResult, Snapshot, SourceInfo, Status, summarize
+from generator.models import (
+    Evidence,
+    PackageResult,
+    ReleaseFields,
+    Snapshot,
+    SourceInfo,
+    Status,
+    VerificationFields,
+    summarize,
+)
 from generator.snapshot import read_snapshot, schema, write_snapshot
 
 
@@ -78,3 +87,26 @@ def test_schema_documents_every_field() -> None:
         for field, spec in definition.get("properties", {}).items():
             assert spec.get("description"), f"{name}.{field} has no description"
     assert doc["properties"]["schema_version"]["const"] == 2
+
+
+#: Every field of an exported row in schema version 2 (the export stays flat).
+ROW_FIELDS = {
+    "rank", "name", "version", "published_at", "status", "reason", "trusted_publishing",
+    "repository", "repository_declared", "files_total", "files_attested", "provenance",
+    "verification", "verification_reason", "files_verified", "build", "repository_mismatch",
+    "previously_attested", "last_attested_version", "provenance_dropped", "registry_url",
+    "provenance_url", "error",
+}  # fmt: skip
+
+
+def test_row_fields_are_declared_once_and_stay_flat() -> None:
+    assert set(PackageResult.model_fields) == ROW_FIELDS
+    assert set(schema()["$defs"]["PackageResult"]["properties"]) == ROW_FIELDS
+    # Evidence and the row share the release facts through one declaration; verification
+    # fields belong to the verification stage, not to the ecosystem's evidence.
+    assert set(Evidence.model_fields) == set(ReleaseFields.model_fields) | {"attested"}
+    assert not set(VerificationFields.model_fields) & set(ReleaseFields.model_fields)
+    assert set(VerificationFields.model_fields) < ROW_FIELDS
+    own = set(PackageResult.model_fields) - set(ReleaseFields.model_fields)
+    assert own - set(VerificationFields.model_fields) == {"rank", "status", "reason", "error"}
+    assert list(PackageResult.model_fields)[:3] == ["rank", "status", "reason"]

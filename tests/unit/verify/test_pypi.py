@@ -1,4 +1,4 @@
-"""Verification against real signatures from ../shared/registry-samples (never committed here).
+"""PyPI verification against real PEP 740 provenance from ../shared/registry-samples.
 
 The certificates in these samples are short-lived Fulcio certificates that expired long ago:
 they verify only because sigstore checks them at the transparency log's integrated time. The
@@ -12,21 +12,20 @@ import copy
 import json
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 import pytest
 from cryptography import x509
 
-from generator.models import Provenance, Verification
-from generator.verify import (
-    _der_utf8,
-    build_from,
-    repository_mismatch,
-    same_repository,
-    unverified_npm,
-    unverified_pypi,
-    verify_npm,
-    verify_pypi,
+from generator.models import Verification
+from generator.verify.npm import verify_npm
+from generator.verify.pypi import unverified_pypi, verify_pypi
+from tests.unit.verify.samples import (
+    PLAYWRIGHT,
+    load,
+    npm_integrity,
+    pypi_provenance,
+    pypi_sha256,
+    signed_statement,
 )
 
 PYPI_SAMPLES = {
@@ -51,40 +50,6 @@ PYPI_SAMPLES = {
     ),
     "gcb_attestation_test-0.0.0.tar.gz": ("Google", None, None, None),
 }
-PLAYWRIGHT = "npm/attestations/playwright-cli-0.1.1.attestations.json"
-
-
-def load(samples: Path, rel: str) -> Any:
-    return json.loads((samples / rel).read_text())
-
-
-def pypi_provenance(samples: Path, filename: str) -> Any:
-    return load(samples, f"pypi/integrity/{filename}.provenance.json")
-
-
-def signed_statement(attestation: dict[str, Any]) -> dict[str, Any]:
-    return json.loads(base64.b64decode(attestation["envelope"]["statement"]))
-
-
-def pypi_sha256(provenance: Any) -> str:
-    """The digest PyPI serves for the file (in the fixture: the one the file was signed for)."""
-    attestation = provenance["attestation_bundles"][0]["attestations"][0]
-    return str(signed_statement(attestation)["subject"][0]["digest"]["sha256"])
-
-
-def npm_statement(document: Any) -> dict[str, Any]:
-    return json.loads(
-        base64.b64decode(document["attestations"][1]["bundle"]["dsseEnvelope"]["payload"])
-    )
-
-
-def npm_integrity(document: Any) -> str:
-    """dist.integrity as the registry serves it for the signed tarball."""
-    digest = npm_statement(document)["subject"][0]["digest"]["sha512"]
-    return "sha512-" + base64.b64encode(bytes.fromhex(digest)).decode()
-
-
-# --------------------------------------------------------------------------- PyPI
 
 
 @pytest.mark.parametrize("filename", sorted(PYPI_SAMPLES))
@@ -204,156 +169,6 @@ def test_pypi_unverified_still_says_where_built(samples: Path) -> None:
     assert outcome.reason == "verification was turned off (--no-verify)"
     assert outcome.build is not None
     assert outcome.build.source_repository == "https://github.com/pypa/sampleproject"
-
-
-# --------------------------------------------------------------------------- npm
-
-
-def test_real_npm_provenance_verifies(samples: Path) -> None:
-    document = load(samples, PLAYWRIGHT)
-    outcome = verify_npm(document, "@playwright/cli", "0.1.1", npm_integrity(document))
-    assert outcome.verification is Verification.VERIFIED, outcome.reason
-    build = outcome.build
-    assert build is not None
-    assert build.source_repository == "https://github.com/microsoft/playwright-cli"
-    assert build.commit == "d1c6d1113932ddcee243e8b111b6d4aea553df20"
-    assert build.ref == "refs/tags/v0.1.1"
-    assert build.workflow == ".github/workflows/publish.yml"
-    assert build.trigger == "release"
-    assert build.runner_environment == "github-hosted"
-    assert build.repository_visibility == "public"
-    assert build.issuer == "https://token.actions.githubusercontent.com"
-    assert build.log_index == 953297574
-    assert build.integrated_time == datetime.fromtimestamp(1771111723, UTC)
-
-
-def test_npm_integrity_mismatch_fails(samples: Path) -> None:
-    document = load(samples, PLAYWRIGHT)
-    other = "sha512-" + base64.b64encode(bytes(64)).decode()
-    outcome = verify_npm(document, "@playwright/cli", "0.1.1", other)
-    assert outcome.verification is Verification.FAILED
-    assert "differs from the packument's dist.integrity" in outcome.reason
-
-
-def test_npm_other_package_or_version_fails(samples: Path) -> None:
-    document = load(samples, PLAYWRIGHT)
-    for name, version in (("@playwright/cli", "0.1.2"), ("playwright-cli", "0.1.1")):
-        outcome = verify_npm(document, name, version, npm_integrity(document))
-        assert outcome.verification is Verification.FAILED
-        assert f"subject is not pkg:npm/{name}@{version}" in outcome.reason
-
-
-def test_npm_swapped_certificate_fails(samples: Path) -> None:
-    document = load(samples, PLAYWRIGHT)
-    pypi = pypi_provenance(samples, "sampleproject-4.0.0.tar.gz")
-    swapped = copy.deepcopy(document)
-    swapped["attestations"][1]["bundle"]["verificationMaterial"]["certificate"]["rawBytes"] = pypi[
-        "attestation_bundles"
-    ][0]["attestations"][0]["verification_material"]["certificate"]
-    outcome = verify_npm(swapped, "@playwright/cli", "0.1.1", npm_integrity(document))
-    assert outcome.verification is Verification.FAILED
-    assert "not valid at validation time" in outcome.reason
-
-
-def test_npm_altered_statement_fails(samples: Path) -> None:
-    document = load(samples, PLAYWRIGHT)
-    statement = npm_statement(document)
-    statement["predicate"]["buildDefinition"]["externalParameters"]["workflow"]["repository"] = (
-        "https://github.com/someone/fork"
-    )
-    altered = copy.deepcopy(document)
-    altered["attestations"][1]["bundle"]["dsseEnvelope"]["payload"] = base64.b64encode(
-        json.dumps(statement).encode()
-    ).decode()
-    outcome = verify_npm(altered, "@playwright/cli", "0.1.1", npm_integrity(document))
-    assert outcome.verification is Verification.FAILED
-    assert "invalid signature" in outcome.reason
-
-
-def test_npm_without_slsa_bundle_fails_and_legacy_is_not_checked(samples: Path) -> None:
-    document = load(samples, PLAYWRIGHT)
-    publish_only = {"attestations": document["attestations"][:1]}
-    outcome = verify_npm(publish_only, "@playwright/cli", "0.1.1", npm_integrity(document))
-    assert outcome.verification is Verification.FAILED
-    assert "no SLSA provenance" in outcome.reason
-    legacy = load(samples, "npm/attestations/sigstore-1.0.0.attestations.legacy.json")
-    outcome = verify_npm(legacy, "sigstore", "1.0.0", npm_integrity(document))
-    assert outcome.verification is Verification.NOT_CHECKED
-    assert "v0.1" in outcome.reason
-    assert outcome.build is not None and outcome.build.source_repository is not None
-    assert "sigstore/sigstore-js" in outcome.build.source_repository
-
-
-def test_npm_unverified_still_says_where_built(samples: Path) -> None:
-    outcome = unverified_npm(load(samples, PLAYWRIGHT), "demo data is not signed")
-    assert outcome.verification is Verification.NOT_CHECKED
-    assert outcome.build is not None
-    assert outcome.build.source_repository == "https://github.com/microsoft/playwright-cli"
-    assert outcome.build.log_index == 953297574
-
-
-# --------------------------------------------------------------------------- pure helpers
-
-
-def test_der_utf8() -> None:
-    assert _der_utf8(b"\x0c\x04push") == "push"
-    long = "x" * 200
-    assert _der_utf8(b"\x0c\x81\xc8" + long.encode()) == long
-    assert _der_utf8(b"\x13\x04push") is None
-    assert _der_utf8(b"\x0c\x09short") is None
-
-
-def test_build_from_predicate_only() -> None:
-    predicate = {
-        "buildDefinition": {
-            "externalParameters": {
-                "workflow": {
-                    "ref": "refs/heads/main",
-                    "repository": "https://github.com/o/r",
-                    "path": ".github/workflows/ci.yml",
-                }
-            },
-            "internalParameters": {"github": {"event_name": "workflow_dispatch"}},
-            "resolvedDependencies": [{"uri": "git+x", "digest": {"gitCommit": "a" * 40}}],
-        },
-        "runDetails": {"builder": {"id": "https://github.com/actions/runner/self-hosted"}},
-    }
-    build = build_from(None, "12", None, predicate)
-    assert build.source_repository == "https://github.com/o/r"
-    assert build.workflow == ".github/workflows/ci.yml"
-    assert build.trigger == "workflow_dispatch"
-    assert build.commit == "a" * 40
-    assert build.runner_environment == "self-hosted"
-    assert build.log_index == 12 and build.integrated_time is None
-
-
-@pytest.mark.parametrize(
-    ("declared", "named", "expected"),
-    [
-        ("https://github.com/Owner/Name", "https://github.com/owner/name", False),
-        ("https://github.com/owner/name", "git+https://github.com/owner/name.git", False),
-        ("https://github.com/owner/name", "https://github.com/fork/name", True),
-        ("https://gitlab.com/group/sub/name", "https://gitlab.com/group/sub/name", False),
-        ("https://github.com/owner/name", "https://gitlab.com/owner/name", True),
-        (None, "https://github.com/owner/name", None),
-        ("https://github.com/owner/name", None, None),
-    ],
-)
-def test_repository_mismatch(
-    declared: str | None, named: str | None, expected: bool | None
-) -> None:
-    from generator.models import Build
-
-    build = Build(source_repository=named) if named else None
-    assert repository_mismatch(declared, build, None) is expected
-
-
-def test_repository_mismatch_falls_back_to_publisher() -> None:
-    publisher = Provenance(kind="GitHub", repository="fork/name")
-    assert repository_mismatch("https://github.com/owner/name", None, publisher) is True
-    google = Provenance(kind="Google", email="x@example.com")
-    assert repository_mismatch("https://github.com/owner/name", None, google) is None
-    assert same_repository("github:Owner/Name", "https://github.com/owner/name")
 
 
 # --------------------------------------------------------------------------- other trust roots
