@@ -15,13 +15,15 @@
   var tbody = table.tBodies[0];
   var rows = Array.prototype.slice.call(tbody.rows);
   var n = rows.length;
-  var CODES = { a: "attested", u: "unsupported-ci", p: "pre-attestation", m: "missing", e: "error" };
+  // Code → status, from the page (the one table is in Python); each row has data-st="<code>".
+  var codesNode = document.getElementById("status-codes");
+  var CODES = codesNode ? JSON.parse(codesNode.textContent) : {};
   var lower = new Array(n), status = new Array(n), tp = new Array(n), dates = new Array(n);
   var sigs = new Array(n);
   for (var i = 0; i < n; i++) {
     var cells = rows[i].cells;
     lower[i] = cells[1].firstChild.textContent.trim().toLowerCase();  // the name's link, not its marks
-    status[i] = CODES[rows[i].className] || "";
+    status[i] = CODES[rows[i].getAttribute("data-st")] || "";
     dates[i] = cells[3].textContent.trim();
     tp[i] = cells[5].textContent.trim();
     sigs[i] = " " + (rows[i].getAttribute("data-s") || "") + " ";
