@@ -24,6 +24,7 @@ from pathlib import Path
 from playwright.sync_api import sync_playwright
 
 from generator.demo.synthetic import synthetic_snapshot
+from generator.ecosystems import INFOS
 from generator.render import render
 
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run"]
@@ -69,7 +70,7 @@ def main() -> None:
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 10_000
     root = Path(tempfile.mkdtemp())
     started = time.perf_counter()
-    render([synthetic_snapshot("npm", n)], root / "site")
+    render([synthetic_snapshot("npm", n)], root / "site", infos=INFOS)
     print(f"render: {n} packages (+ {n} package pages) in {time.perf_counter() - started:.1f} s")
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(root)))
     threading.Thread(target=httpd.serve_forever, daemon=True).start()

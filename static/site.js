@@ -15,9 +15,13 @@
   var tbody = table.tBodies[0];
   var rows = Array.prototype.slice.call(tbody.rows);
   var n = rows.length;
-  // Code → status, from the page (the one table is in Python); each row has data-st="<code>".
-  var codesNode = document.getElementById("status-codes");
-  var CODES = codesNode ? JSON.parse(codesNode.textContent) : {};
+  // Each row has data-st="<code>"; the status options say which code is which status
+  // (<option value="<status>" data-st="<code>">): the one table of codes is in Python.
+  var CODES = {};
+  var options = document.getElementById("status").options;
+  for (var k = 0; k < options.length; k++) {
+    if (options[k].getAttribute("data-st")) CODES[options[k].getAttribute("data-st")] = options[k].value;
+  }
   var lower = new Array(n), status = new Array(n), tp = new Array(n), dates = new Array(n);
   var sigs = new Array(n);
   for (var i = 0; i < n; i++) {

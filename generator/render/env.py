@@ -2,8 +2,8 @@
 
 A status reaches the pages as a short ``data-st`` attribute (``<tr data-st="a">``): short
 because 10,000 rows ship in one page. :data:`STATUS_CODE` is the only table of these codes;
-``site.css`` styles by the attribute and ``site.js`` reads the table from the page
-(``<script type="application/json" id="status-codes">``).
+``site.css`` styles by the attribute and ``site.js`` learns the codes from the page (each
+option of the status filter carries its code: ``<option value="attested" data-st="a">``).
 """
 
 from __future__ import annotations
@@ -81,11 +81,6 @@ def script_json(value: Any) -> Markup:
     return Markup(text)  # noqa: S704 - escaped above for the script-data context
 
 
-def status_codes() -> dict[str, str]:
-    """Code → status value, for the pages' scripts."""
-    return {code: status.value for status, code in STATUS_CODE.items()}
-
-
 def environment(templates: Path | None = None) -> Environment:
     env = Environment(
         loader=FileSystemLoader(str(templates or asset_dir("templates"))),
@@ -104,7 +99,6 @@ def environment(templates: Path | None = None) -> Environment:
         Verification=Verification,
         status_label=STATUS_LABEL,
         status_code=STATUS_CODE,
-        status_codes=status_codes(),
         Status=Status,
     )
     return env
