@@ -2,7 +2,8 @@
 
 An ecosystem whose crawl failed or whose share of ``error`` packages is above the threshold
 keeps its last good snapshot; a run in which nothing is fresh fails before anything is
-written (:func:`plan_update` raises, never writes).
+written (:func:`plan_update` raises, never writes). :func:`rebuild` applies the same test
+to each snapshot of an archive (it lives here, not in ``fold``, because it uses the gate).
 """
 
 from __future__ import annotations

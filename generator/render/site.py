@@ -41,7 +41,8 @@ if TYPE_CHECKING:
 DATA_DIR = "data"
 
 #: Package-page panels, in order (templates under ``templates/panels/``). Each receives
-#: ``package`` (a :class:`PackageView`), ``snapshot`` and ``root``.
+#: ``package`` (a :class:`PackageView`), ``eco`` (its ecosystem, ``eco.info`` the facts)
+#: and ``root``.
 PACKAGE_PANELS: list[str] = [
     "panels/verdict.html",
     "panels/release.html",
@@ -76,7 +77,6 @@ class SitePlan:
     """Data files by path relative to the site's top folder."""
     common: dict[str, Any]
     """Context shared by every page."""
-
     snapshots: list[Snapshot] = field(default_factory=list)
     """Snapshots whose JSON copy (and the schema) go under ``data/``, by their one writer."""
 
