@@ -25,6 +25,7 @@ from playwright.sync_api import sync_playwright
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # for tests.synthetic
 
+from generator.ecosystems import INFOS  # noqa: E402
 from generator.render import render  # noqa: E402
 from tests.synthetic import synthetic_snapshot  # noqa: E402
 
@@ -71,7 +72,7 @@ def main() -> None:
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 10_000
     root = Path(tempfile.mkdtemp())
     started = time.perf_counter()
-    render([synthetic_snapshot("npm", n)], root / "site")
+    render([synthetic_snapshot("npm", n)], root / "site", infos=INFOS)
     print(f"render: {n} packages (+ {n} package pages) in {time.perf_counter() - started:.1f} s")
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(root)))
     threading.Thread(target=httpd.serve_forever, daemon=True).start()

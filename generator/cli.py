@@ -18,15 +18,14 @@ from typing import NoReturn
 import anyio
 
 from generator import __version__
-from generator.atomic import replace_dir
 from generator.crawl import crawl, ranked_list
 from generator.ecosystems import REGISTRY
 from generator.errors import GeneratorError
 from generator.http import Fetcher, HttpPolicy, MiB
 from generator.models import PackageResult, Snapshot, Status, Verification
+from generator.pipeline import render_site
 from generator.progress import Progress
-from generator.render import render
-from generator.snapshot import read_snapshots, write_snapshot
+from generator.snapshot import write_snapshot
 from generator.verify import VERIFY, VerifyOptions
 
 PROG = "attested-yet"
@@ -176,24 +175,6 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"internal error: {type(exc).__name__}: {exc} (set ATTESTED_YET_DEBUG=1 for details)"
         )
     raise AssertionError(f"unhandled command {args.command}")  # pragma: no cover
-
-
-def render_site(data: Path, out: Path, *, site_url: str | None = None) -> None:
-    """The site for the snapshots in ``data``, with their history when ``data/history/``
-    holds one (an unreadable history is an error, not a site without it)."""
-    from generator import history as hist
-
-    snapshots = read_snapshots(data)
-    history = None
-    if (data / hist.HISTORY_DIR / hist.INDEX_FILE).is_file():
-        history = hist.read_history_dir(data)
-    url = site_url or hist.default_site_url() or ""
-    # Built beside `out` and swapped in whole: a killed run never leaves a mixed site.
-    files = replace_dir(
-        out, lambda staging: render(snapshots, staging, history=history, site_url=url)
-    )
-    shown = "with its history" if history is not None else "no history yet"
-    print(f"rendered {len(files)} files into {out}/ ({shown})", file=sys.stderr)
 
 
 @contextlib.contextmanager

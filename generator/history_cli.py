@@ -13,7 +13,11 @@ from pydantic import ValidationError
 
 from generator import history as hist
 from generator.ecosystems import REGISTRY
+from generator.errors import HistoryError, HistoryUnavailable
 from generator.models import Snapshot, Status
+from generator.pipeline import render_site
+from generator.previous import data_folder, default_site_url, read_previous
+from generator.render import describe
 from generator.snapshot import write_snapshot
 
 
@@ -116,15 +120,15 @@ def _fresh(data: Path, ecosystems: list[str]) -> dict[str, Snapshot | None]:
 
 
 def _update(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
-    location = args.previous or hist.default_site_url()
+    location = args.previous or default_site_url()
     if location is None:
         parser.error("history update: give --previous (no GITHUB_REPOSITORY to derive it from)")
     ecosystems = args.ecosystem or list(REGISTRY)
     try:
-        previous = hist.read_previous(location, ecosystems)
-    except hist.HistoryUnavailable as exc:
+        previous = read_previous(location, ecosystems)
+    except HistoryUnavailable as exc:
         if not args.force:
-            raise hist.HistoryUnavailable(
+            raise HistoryUnavailable(
                 f"{exc}; refusing to publish a site without its history (--force starts anew)"
             ) from None
         _log(f"warning: {exc}; --force: starting a new history")
@@ -148,18 +152,12 @@ def _update(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
 
 
 def _render(args: argparse.Namespace) -> int:
-    from generator.cli import render_site
-
     render_site(args.data, args.out, site_url=args.site_url)
     return 0
 
 
-def _locate(folder: Path) -> Path:
-    return folder / "data" if (folder / "data" / hist.HISTORY_DIR).is_dir() else folder
-
-
 def _show(args: argparse.Namespace) -> int:
-    history = hist.read_history_dir(_locate(args.data))
+    history = hist.read_history_dir(data_folder(args.data))
     print(f"history updated {history.updated}")
     for eco, h in sorted(history.ecosystems.items()):
         span = f"{h.days[0].date} .. {h.days[-1].date}" if h.days else "no days"
@@ -178,14 +176,14 @@ def _show(args: argparse.Namespace) -> int:
             f"{regressions} regressions; {fresh}"
         )
     for change in hist.recent_changes(history, args.limit):
-        print(f"  {change.date} {hist.describe(change)}")
+        print(f"  {change.date} {describe(change)}")
     return 0
 
 
 def _rebuild(args: argparse.Namespace) -> int:
     snapshots = hist.find_snapshots(args.snapshots)
     if not snapshots:
-        raise hist.HistoryError(f"no snapshots under {args.snapshots}")
+        raise HistoryError(f"no snapshots under {args.snapshots}")
     history = hist.rebuild(snapshots, max_error_rate=args.max_error_rate)
     hist.write_history(history, args.data)
     _log(f"rebuilt history from {len(snapshots)} snapshots into {args.data}/{hist.HISTORY_DIR}/")
@@ -193,7 +191,7 @@ def _rebuild(args: argparse.Namespace) -> int:
 
 
 def _import(args: argparse.Namespace) -> int:
-    history = hist.read_history_dir(_locate(args.data))
+    history = hist.read_history_dir(data_folder(args.data))
     snapshots = sorted(
         hist.find_snapshots(args.snapshots), key=lambda s: (s.ecosystem, s.generated_at)
     )
@@ -208,6 +206,6 @@ def _import(args: argparse.Namespace) -> int:
         history.ecosystems[snapshot.ecosystem] = hist.append_snapshot(h, snapshot)
         history.updated = max(filter(None, [history.updated, day]))
         added += 1
-    hist.write_history(history, _locate(args.data))
+    hist.write_history(history, data_folder(args.data))
     _log(f"imported {added} snapshots, skipped {skipped} (not newer than the history, or unfit)")
     return 0

@@ -15,13 +15,19 @@
   var tbody = table.tBodies[0];
   var rows = Array.prototype.slice.call(tbody.rows);
   var n = rows.length;
-  var CODES = { a: "attested", u: "unsupported-ci", p: "pre-attestation", m: "missing", e: "error" };
+  // Each row has data-st="<code>"; the status options say which code is which status
+  // (<option value="<status>" data-st="<code>">): the one table of codes is in Python.
+  var CODES = {};
+  var options = document.getElementById("status").options;
+  for (var k = 0; k < options.length; k++) {
+    if (options[k].getAttribute("data-st")) CODES[options[k].getAttribute("data-st")] = options[k].value;
+  }
   var lower = new Array(n), status = new Array(n), tp = new Array(n), dates = new Array(n);
   var sigs = new Array(n);
   for (var i = 0; i < n; i++) {
     var cells = rows[i].cells;
     lower[i] = cells[1].firstChild.textContent.trim().toLowerCase();  // the name's link, not its marks
-    status[i] = CODES[rows[i].className] || "";
+    status[i] = CODES[rows[i].getAttribute("data-st")] || "";
     dates[i] = cells[3].textContent.trim();
     tp[i] = cells[5].textContent.trim();
     sigs[i] = " " + (rows[i].getAttribute("data-s") || "") + " ";

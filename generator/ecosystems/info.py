@@ -34,3 +34,6 @@ class EcosystemInfo:
     """Where the raw provenance is served, in words (``PyPI Integrity API``)."""
     trusted_publishing_unknown: str | None = None
     """Why Trusted Publishing can be unknown for a readable release, if it can be."""
+    name_separators: str | None = None
+    """A regular expression: runs of it in a package name are one ``-`` and case does not
+    matter (PyPI, PEP 503: ``[-_.]+``); None when names are compared exactly (npm)."""

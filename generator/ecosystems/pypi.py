@@ -132,6 +132,7 @@ INFO = EcosystemInfo(
     attestation_cutoff=datetime(2024, 10, 29, tzinfo=UTC),
     cutoff_basis="the newest upload time of the release's files",
     provenance_label="PyPI Integrity API",
+    name_separators=r"[-_.]+",
     trusted_publishing_unknown=(
         "PyPI shows Trusted Publishing only in its HTML, and this release has no attestations "
         "that would prove it"

@@ -407,12 +407,13 @@ def test_site_has_no_external_resources(page: Any, demo_site: str, watch: Watch)
 def test_ten_thousand_packages_stay_fast_and_light(
     browser: Any, server: Server, watch: Watch
 ) -> None:
+    from generator.ecosystems import INFOS
     from generator.render import render
     from tests.synthetic import synthetic_snapshot
 
     snap = synthetic_snapshot("npm", 10_000)
     out = server.root / "big" / "site"
-    render([snap], out)
+    render([snap], out, infos=INFOS)
     url = f"{server.base}/big/site/npm/index.html"
     context = open_context(browser, watch, viewport={"width": 1280, "height": 900})
     try:
@@ -473,10 +474,9 @@ def test_screenshot_paths_are_outside_the_repository() -> None:
 def test_hostile_names_stay_inert_in_the_browser(
     browser: Any, server: Server, watch: Watch
 ) -> None:
-    from generator.render import render
-    from tests.unit.test_render import HOSTILE, hostile_snapshots
+    from tests.unit.render.samples import HOSTILE, hostile_snapshots, render_site
 
-    render(hostile_snapshots(demo=True), server.root / "hostile" / "site")
+    render_site(hostile_snapshots(demo=True), server.root / "hostile" / "site")
     base = f"{server.base}/hostile/site/"
     context = open_context(browser, watch)
     dialogs: list[str] = []

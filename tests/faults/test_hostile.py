@@ -22,7 +22,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from generator.crawl import package_result
-from generator.ecosystems import REGISTRY
+from generator.ecosystems import INFOS, REGISTRY
 from generator.http import Fetcher, HttpPolicy
 from generator.models import (
     Evidence,
@@ -238,7 +238,7 @@ def snapshot_of(ecosystem: str, packages: list[PackageResult], **extra: Any) -> 
 def render_and_check(snapshots: list[Snapshot]) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "site"
-        render(snapshots, out)
+        render(snapshots, out, infos=INFOS)
         pages = sorted(out.rglob("*.html"))
         assert pages
         for page in pages:

@@ -1,5 +1,5 @@
-"""The site shows the history when the data folder has one: trend charts on the overview,
-the changes page, the Atom feed linked from every page, each package's status history."""
+"""The history in the site (render.history_view): trend charts on the overview, the changes
+page, the Atom feed linked from every page, each package's status history."""
 
 from __future__ import annotations
 
@@ -14,8 +14,7 @@ import pytest
 from generator import history as hist
 from generator.demo.history import demo_history, past_snapshots
 from generator.models import Snapshot, Status, summarize
-from generator.render import render
-from tests.unit.test_render import package, parse, snapshot
+from tests.unit.render.samples import package, parse, render_site, snapshot
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 SVG = "{http://www.w3.org/2000/svg}"
@@ -51,7 +50,7 @@ def history_site(tmp_path: Path) -> tuple[Path, list[Snapshot]]:
     later = [second, day(pypi, 1)]
     history = hist.rebuild([first, second, pypi, day(pypi, 1)])
     site = tmp_path / "site"
-    render(later, site, history=history, site_url="https://example.test/dash/")
+    render_site(later, site, history=history, site_url="https://example.test/dash/")
     return site, later
 
 
@@ -64,8 +63,8 @@ def test_overview_has_a_trend_chart_per_ecosystem(history_site: tuple[Path, obje
     assert "PyPI" in (first.get("aria-label") or "")
     npm = ET.fromstring(charts[1])
     paths = {p.get("class"): p.get("d") or "" for p in npm.iter(f"{SVG}path")}
-    assert set(paths) == {"attested", "trusted-publishing"}
-    assert len(re.findall(r"[ML]", paths["attested"])) == 2  # two days
+    assert set(paths) == {"line attested", "line trusted-publishing"}
+    assert len(re.findall(r"[ML]", paths["line attested"])) == 2  # two days
     legend = "".join(npm.itertext())
     assert "attested 25.0%" in legend  # 1 of 4 on the second day
     assert "Over time" in html and "No history yet" not in html
@@ -162,7 +161,7 @@ def test_package_page_shows_its_status_history(history_site: tuple[Path, object]
 def test_without_history_the_site_is_as_before(tmp_path: Path) -> None:
     _, second = npm_days()
     site = tmp_path / "site"
-    render([second], site)
+    render_site([second], site)
     assert not (site / "feed.xml").exists()
     assert not (site / "changes.html").exists()
     assert not (site / "data" / "history").exists()

@@ -1,0 +1,261 @@
+"""Snapshots → static site. Never fetches. Two phases: plan the site (every page with its
+context, every data file with its bytes), then write it.
+
+Every link in the site is relative (``root`` is the way back to the site's top folder from
+the page being rendered), so the site works from any sub-path, including ``file://``.
+Adding a page is one :class:`Page` in :func:`plan`; adding a panel to the package pages is
+one template name in :data:`PACKAGE_PANELS`. What render knows of an ecosystem comes from its
+:class:`~generator.ecosystems.info.EcosystemInfo`, passed in by the caller.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from jinja2 import Environment
+from markupsafe import Markup, escape
+
+from generator.errors import GeneratorError
+from generator.history import HISTORY_DIR, Change, History, history_files
+from generator.models import COUNTED_STATUSES, Build, PackageResult, Provenance, Snapshot, Status
+from generator.render.charts import chart
+from generator.render.env import environment
+from generator.render.export import feed_xml, to_csv
+from generator.render.history_view import (
+    CHANGES_PAGE,
+    FEED_FILE,
+    changes_context,
+    history_view,
+    status_history,
+)
+from generator.render.links import PackageView, asset_dir, package_paths
+from generator.snapshot import SCHEMA_FILE, atomic_write, write_snapshot
+
+if TYPE_CHECKING:
+    from generator.ecosystems.info import EcosystemInfo
+
+DATA_DIR = "data"
+
+#: Package-page panels, in order (templates under ``templates/panels/``). Each receives
+#: ``package`` (a :class:`PackageView`), ``eco`` (its ecosystem, ``eco.info`` the facts)
+#: and ``root``.
+PACKAGE_PANELS: list[str] = [
+    "panels/verdict.html",
+    "panels/release.html",
+    "panels/history.html",
+    "panels/provenance.html",
+    "panels/build.html",
+    "panels/links.html",
+]
+
+#: Panels shown above all others on a package page: warnings (failed verification,
+#: dropped provenance, repository mismatch), each explained where it is shown.
+PACKAGE_ALERTS: list[str] = ["panels/signals.html"]
+
+
+@dataclass(frozen=True)
+class Page:
+    path: str
+    """Where the page goes, relative to the site's top folder (``npm/@s/n/index.html``)."""
+    template: str
+    context: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def root(self) -> str:
+        """The relative way back to the site's top folder (``""``, ``../``, …)."""
+        return "../" * self.path.count("/")
+
+
+@dataclass
+class SitePlan:
+    pages: list[Page]
+    files: dict[str, bytes]
+    """Data files by path relative to the site's top folder."""
+    common: dict[str, Any]
+    """Context shared by every page."""
+    snapshots: list[Snapshot] = field(default_factory=list)
+    """Snapshots whose JSON copy (and the schema) go under ``data/``, by their one writer."""
+
+
+def _literals(text: str) -> Markup:
+    """A docstring's ````literal```` spans as ``<code>``, everything else escaped."""
+    parts = text.split("``")
+    return Markup("").join(
+        Markup("<code>%s</code>") % part if i % 2 else escape(part) for i, part in enumerate(parts)
+    )
+
+
+def field_docs() -> dict[str, list[tuple[str, Markup]]]:
+    """Field → description for the methodology page, straight from the models."""
+
+    def docs(model: type[Any]) -> list[tuple[str, Markup]]:
+        return [(n, _literals(f.description or "")) for n, f in model.model_fields.items()]
+
+    return {
+        "snapshot": docs(Snapshot),
+        "package": docs(PackageResult),
+        "provenance": docs(Provenance),
+        "build": docs(Build),
+    }
+
+
+def _known(snapshots: list[Snapshot], infos: Mapping[str, EcosystemInfo]) -> list[Snapshot]:
+    """``snapshots`` in site order; a snapshot of an unknown ecosystem is refused (its name
+    becomes folders and files of the site)."""
+    for snapshot in snapshots:
+        if snapshot.ecosystem not in infos:
+            known = ", ".join(sorted(infos)) or "none"
+            raise GeneratorError(
+                f"snapshot of unknown ecosystem {snapshot.ecosystem!r} (known: {known})"
+            )
+    return sorted(snapshots, key=lambda s: (infos[s.ecosystem].order, s.ecosystem))
+
+
+def plan(
+    snapshots: list[Snapshot],
+    infos: Mapping[str, EcosystemInfo],
+    history: History | None = None,
+    *,
+    site_url: str = "",
+) -> SitePlan:
+    """Phase one: every page and data file of the site, nothing written.
+
+    With ``history`` (the data folder's ``history/``), the site also shows it: trend charts
+    on the overview, the changes page, ``feed.xml`` and each package's status history.
+    """
+    snapshots = _known(snapshots, infos)
+    by_package: dict[tuple[str, str], list[Change]] = {}
+    if history is not None:
+        for eco_history in history.ecosystems.values():
+            for change in eco_history.changes:
+                by_package.setdefault((change.ecosystem, change.package), []).append(change)
+    ecosystems = []
+    pages: list[Page] = []
+    for snapshot in snapshots:
+        eco = snapshot.ecosystem
+        info = infos[eco]
+        paths = package_paths(info, [p.name for p in snapshot.packages])
+        views = [PackageView(p, paths[p.name]) for p in snapshot.packages]
+        entry = {
+            "name": eco,
+            "display": info.display_name,
+            "info": info,
+            "snapshot": snapshot,
+            "chart": chart(snapshot),
+            "href": f"{eco}/index.html",
+            "tp_counts": {
+                text: sum(1 for v in views if v.tp_text == text)
+                for text in ("yes", "no", "unknown")
+            },
+        }
+        ecosystems.append(entry)
+        pages.append(Page(f"{eco}/index.html", "ecosystem.html", {"eco": entry, "packages": views}))
+        seen: set[str] = set()
+        for view in views:
+            if view.path in seen:
+                continue  # the same name twice in a snapshot: one page
+            seen.add(view.path)
+            pages.append(
+                Page(
+                    f"{eco}/{view.path}/index.html",
+                    "package.html",
+                    {
+                        "eco": entry,
+                        "package": view,
+                        "panels": PACKAGE_PANELS,
+                        "alerts": PACKAGE_ALERTS,
+                        "status_history": status_history(
+                            history, by_package, eco, view.result.name
+                        ),
+                    },
+                )
+            )
+    pages.insert(0, Page("index.html", "index.html"))
+    pages.insert(1, Page("about/index.html", "about.html", {"fields": field_docs()}))
+
+    files: dict[str, bytes] = {}
+    for snapshot in snapshots:
+        files[f"{DATA_DIR}/{snapshot.ecosystem}.csv"] = to_csv(snapshot)
+    if history is not None:
+        for name, data in history_files(history).items():
+            files[f"{DATA_DIR}/{HISTORY_DIR}/{name}"] = data
+        files[FEED_FILE] = feed_xml(history, site_url).encode()
+        hrefs = {
+            (page.context["eco"]["name"], page.context["package"].result.name): page.path
+            for page in pages
+            if page.template == "package.html"
+        }
+        context = {**changes_context(history, infos), "package_hrefs": hrefs}
+        pages.insert(2, Page(CHANGES_PAGE, "changes.html", context))
+
+    common = {
+        "ecosystems": ecosystems,
+        "snapshots": snapshots,
+        "statuses": list(COUNTED_STATUSES),
+        "all_statuses": list(Status),
+        "demo": any(s.demo for s in snapshots),
+        "nav": [("index.html", "Overview")]
+        + [(e["href"], e["display"]) for e in ecosystems]
+        + ([(CHANGES_PAGE, "Changes")] if history is not None else [])
+        + [("about/index.html", "Methodology")],
+        "history": history_view(history, ecosystems),
+        "downloads": [
+            *(
+                (f"{DATA_DIR}/{s.ecosystem}.{ext}", f"{s.ecosystem}.{ext}")
+                for s in snapshots
+                for ext in ("json", "csv")
+            ),
+            (f"{DATA_DIR}/{SCHEMA_FILE}", SCHEMA_FILE),
+        ],
+    }
+    return SitePlan(pages=pages, files=files, common=common, snapshots=snapshots)
+
+
+def write(
+    site: SitePlan, out_dir: Path, env: Environment, static: Path | None = None
+) -> list[Path]:
+    """Phase two: render every page and write it, the data files and the static assets."""
+    written = []
+    for page in site.pages:
+        template = env.get_template(page.template)
+        html = template.render(
+            {**site.common, **page.context, "root": page.root, "page_path": page.path}
+        )
+        target = out_dir / page.path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(html, encoding="utf-8")
+        written.append(target)
+    data_dir = out_dir / DATA_DIR
+    written.extend(write_snapshot(snapshot, data_dir) for snapshot in site.snapshots)
+    if site.snapshots:
+        written.append(data_dir / SCHEMA_FILE)
+    for rel, data in site.files.items():
+        target = out_dir / rel
+        atomic_write(target, data)
+        written.append(target)
+    static_dir = static or asset_dir("static")
+    if static_dir.is_dir():
+        shutil.copytree(static_dir, out_dir / "static", dirs_exist_ok=True)
+    return written
+
+
+def render(
+    snapshots: list[Snapshot],
+    out_dir: Path,
+    *,
+    infos: Mapping[str, EcosystemInfo],
+    templates: Path | None = None,
+    static: Path | None = None,
+    history: History | None = None,
+    site_url: str = "",
+) -> list[Path]:
+    """Write the site for ``snapshots`` (and ``history``) into ``out_dir``; return the files
+    written. ``infos`` describes the ecosystems (``generator.ecosystems.INFOS``); a snapshot
+    of another ecosystem is refused. ``site_url`` is the site's absolute URL, for the links
+    of ``feed.xml``."""
+    site = plan(snapshots, infos, history, site_url=site_url)
+    return write(site, out_dir, environment(templates), static)
