@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -84,9 +85,15 @@ async def package_result(
     verify: VerifyOptions = VERIFY,
 ) -> PackageResult:
     """One package's row; every failure is caught here and becomes status ``error``."""
+    budget = fetcher.policy.package_deadline
     try:
-        observation = await ecosystem.evidence(fetcher, name)
+        # One deadline across all of this package's requests and retries: a server that
+        # trickles a byte a second costs `budget` seconds, not attempts × deadline each.
+        with anyio.fail_after(budget if budget is not None else math.inf):
+            observation = await ecosystem.evidence(fetcher, name)
         verified = verify_stage(observation, verify)
+    except TimeoutError:
+        return _error(rank_, name, f"no complete answer within {budget:g} s for the package")
     except PackageError as exc:
         return _error(rank_, name, exc.reason)
     except Exception as exc:  # noqa: BLE001 - a parser bug must cost one package, not the run

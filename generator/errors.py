@@ -3,6 +3,7 @@
 Expected gaps are data (a package with status ``error``); these are raised::
 
     AttestedYetError                 anything this program raises on purpose
+    ├── UsageError                   the command line asks for something impossible (exit 2)
     ├── GeneratorError               the command fails (exit code 1, one-line message)
     │   ├── SourceError              the ranked package list could not be read
     │   ├── SnapshotError            a snapshot file is missing, unreadable or invalid
@@ -21,6 +22,10 @@ from __future__ import annotations
 
 class AttestedYetError(Exception):
     """Root of every error this program raises on purpose."""
+
+
+class UsageError(AttestedYetError):
+    """Arguments that parse but cannot work together (exit code 2, like argparse's errors)."""
 
 
 class GeneratorError(AttestedYetError):

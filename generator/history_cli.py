@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from pydantic import ValidationError
 
 from generator import history as hist
 from generator.ecosystems import REGISTRY
-from generator.errors import HistoryError, HistoryUnavailable
+from generator.errors import HistoryError, HistoryUnavailable, UsageError
 from generator.models import Snapshot, Status
 from generator.pipeline import render_site
 from generator.previous import data_folder, default_site_url, read_previous
@@ -31,8 +32,8 @@ def _rate(value: str) -> float:
     return number
 
 
-def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    parser = sub.add_parser("history", help="carry history forward; inspect or rebuild it")
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The ``history`` sub-command's actions, declared on its parser."""
     hsub = parser.add_subparsers(dest="history_command", required=True, metavar="ACTION")
 
     update = hsub.add_parser(
@@ -90,19 +91,10 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         )
 
 
-def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
-    command = args.history_command
-    if command == "update":
-        return _update(args, parser)
-    if command == "render":
-        return _render(args)
-    if command == "show":
-        return _show(args)
-    if command == "rebuild":
-        return _rebuild(args)
-    if command == "import":
-        return _import(args)
-    raise AssertionError(f"unhandled history command {command}")  # pragma: no cover
+def run(args: argparse.Namespace) -> int:
+    """Run the history action that ``args`` name."""
+    handler: Callable[[argparse.Namespace], int] = ACTIONS[args.history_command]
+    return handler(args)
 
 
 def _log(message: str) -> None:
@@ -119,10 +111,10 @@ def _fresh(data: Path, ecosystems: list[str]) -> dict[str, Snapshot | None]:
     return fresh
 
 
-def _update(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+def _update(args: argparse.Namespace) -> int:
     location = args.previous or default_site_url()
     if location is None:
-        parser.error("history update: give --previous (no GITHUB_REPOSITORY to derive it from)")
+        raise UsageError("history update: give --previous (no GITHUB_REPOSITORY to derive it from)")
     ecosystems = args.ecosystem or list(REGISTRY)
     try:
         previous = read_previous(location, ecosystems)
@@ -209,3 +201,13 @@ def _import(args: argparse.Namespace) -> int:
     hist.write_history(history, data_folder(args.data))
     _log(f"imported {added} snapshots, skipped {skipped} (not newer than the history, or unfit)")
     return 0
+
+
+#: One handler per action; the parser's choices are exactly these keys.
+ACTIONS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "update": _update,
+    "render": _render,
+    "show": _show,
+    "rebuild": _rebuild,
+    "import": _import,
+}

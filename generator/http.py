@@ -64,6 +64,9 @@ class HttpPolicy:
     max_wait: float = 30.0
     """Longest wait between attempts; a longer ``Retry-After`` gives up at once."""
     max_redirects: int = 5
+    package_deadline: float | None = None
+    """Overall seconds for all of one package's requests and retries together (the crawl
+    enforces it); None: only the per-request ``deadline`` holds."""
 
 
 class _Retryable(Exception):
