@@ -21,8 +21,8 @@ from generator.atomic import replace_dir
 from generator.crawl import crawl, ranked_list
 from generator.demo import RECORDINGS, serve_demo
 from generator.demo.history import write_demo_history
-from generator.ecosystems import INFOS, REGISTRY
-from generator.errors import GeneratorError
+from generator.ecosystems import INFOS, REGISTRY, Ecosystem
+from generator.errors import GeneratorError, UsageError
 from generator.history import HISTORY_DIR, INDEX_FILE, read_history_dir
 from generator.http import Fetcher, HttpPolicy, MiB
 from generator.models import PackageResult, Snapshot, Status, Verification
@@ -65,19 +65,24 @@ class CrawlConfig:
     """Snapshots are marked as demo data (the bundled recorded registry)."""
 
     def __post_init__(self) -> None:
-        unknown = [name for name in self.ecosystems if name not in REGISTRY]
-        if unknown:
-            raise GeneratorError(f"unknown ecosystem {unknown[0]!r} (known: {', '.join(REGISTRY)})")
+        if not self.ecosystems:
+            raise UsageError("no ecosystem to crawl")
         if self.packages_file is not None and len(self.ecosystems) != 1:
-            raise GeneratorError("--packages needs exactly one --ecosystem")
+            raise UsageError("--packages needs exactly one --ecosystem")
 
 
 Outcome = Snapshot | GeneratorError
 
 
-async def crawl_ecosystem(name: str, config: CrawlConfig, progress: Progress) -> Snapshot:
-    """One ecosystem's snapshot; a ``GeneratorError`` when its package list cannot be read."""
-    ecosystem = REGISTRY[name]
+async def crawl_ecosystem(
+    name: str,
+    config: CrawlConfig,
+    progress: Progress,
+    registry: Mapping[str, Ecosystem] = REGISTRY,
+) -> Snapshot:
+    """One ecosystem's snapshot; a ``GeneratorError`` when its package list cannot be read.
+    ``registry`` maps names to clients (tests pass fakes)."""
+    ecosystem = registry[name]
     started = time.monotonic()
     async with Fetcher(config.registry_urls[name], config.policy) as fetcher:
         ranked = await ranked_list(
@@ -103,14 +108,18 @@ async def crawl_ecosystem(name: str, config: CrawlConfig, progress: Progress) ->
     return snapshot
 
 
-async def crawl_all(config: CrawlConfig, progress: Progress | None = None) -> dict[str, Outcome]:
+async def crawl_all(
+    config: CrawlConfig,
+    progress: Progress | None = None,
+    registry: Mapping[str, Ecosystem] = REGISTRY,
+) -> dict[str, Outcome]:
     """Every ecosystem of ``config`` at once; one failing ecosystem never stops the others."""
     outcomes: dict[str, Outcome] = {}
     progress = progress or Progress()
 
     async def one(name: str) -> None:
         try:
-            outcomes[name] = await crawl_ecosystem(name, config, progress)
+            outcomes[name] = await crawl_ecosystem(name, config, progress, registry)
         except GeneratorError as exc:
             outcomes[name] = exc
 
@@ -121,11 +130,17 @@ async def crawl_all(config: CrawlConfig, progress: Progress | None = None) -> di
     return {name: outcomes[name] for name in config.ecosystems}
 
 
-def run_crawl(config: CrawlConfig, *, log: Log = stderr, shown_as: Path | None = None) -> int:
+def run_crawl(
+    config: CrawlConfig,
+    *,
+    log: Log = stderr,
+    shown_as: Path | None = None,
+    registry: Mapping[str, Ecosystem] = REGISTRY,
+) -> int:
     """Crawl, write each good snapshot, log one summary line per ecosystem; the exit status
     (1 when an ecosystem failed). ``shown_as`` names the data folder in the log when the
     snapshots are written somewhere temporary (``build --demo``)."""
-    outcomes = anyio.run(crawl_all, config)
+    outcomes = anyio.run(crawl_all, config, None, registry)
     for name, outcome in outcomes.items():
         if isinstance(outcome, Snapshot):
             path = write_snapshot(outcome, config.data)
