@@ -1,0 +1,110 @@
+"""PyPI's per-release provenance states, with warehouse's own definitions.
+
+Source: pypi/warehouse pull request #20326, "Add ``Release.provenance_status``" (merged
+2026-07, closing issue #20303, https://github.com/pypi/warehouse/pull/20326). Its description
+defines the states a release can have, several at once:
+
+* ``no-provenance``: 0 files in the release have attestation bundles;
+* ``full-provenance``: 100% of files in the release have attestation bundles;
+* ``partial-provenance``: some, but not all, files have attestation bundles;
+* ``inconsistent-provenance``: files within this single release originate from more than one
+  distinct repository URL or more than one distinct workflow filename;
+* ``lost-provenance``: the release has 0 files with provenance, but a preceding release
+  published within the last 14 days had attested files;
+* ``changed-provenance``: both the release and the preceding comparison release have
+  provenance, but their sets of source repositories or workflows differ.
+
+The implementing code (``warehouse/packaging/models.py`` after that PR) is not in the search
+index (its stored versions predate it), so three points are read from the wording, not the
+code, and are open questions:
+
+1. "within the last 14 days" is read as: published at most 14 days before *this* release
+   (a release's state then never changes with the day the page is viewed);
+2. "the preceding comparison release" is read as: the release published most recently
+   before this one;
+3. yanked releases are not candidates for 1 and 2 (same choice as ``rules``), and
+   pre-releases are (the wording does not set them apart).
+
+With the facts we have, a file "has an attestation bundle" when the simple index lists
+provenance for it; a file's repository and workflow come from its publisher when known.
+On npm the tarball is the release's only file, so the same function gives full/none/lost/
+changed there too (never partial or inconsistent).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import timedelta
+
+from generator.timeline.model import FileFacts, ProvenanceState, ReleaseFacts
+from generator.timeline.rules import normalize_repository, normalize_workflow
+
+#: warehouse's look-back for ``lost-provenance``.
+LOST_WINDOW = timedelta(days=14)
+
+#: Most critical first: the order a page should mention them in.
+PRECEDENCE: tuple[ProvenanceState, ...] = (
+    ProvenanceState.LOST,
+    ProvenanceState.CHANGED,
+    ProvenanceState.INCONSISTENT,
+    ProvenanceState.PARTIAL,
+    ProvenanceState.FULL,
+    ProvenanceState.NONE,
+)
+
+
+def signer_repositories(files: Sequence[FileFacts]) -> list[str]:
+    """Distinct normalized repositories named by the release's attested files, sorted."""
+    found = {normalize_repository(f.repository) for f in files if f.attested}
+    return sorted(r for r in found if r is not None)
+
+
+def signer_workflows(files: Sequence[FileFacts]) -> list[str]:
+    """Distinct workflow file names named by the release's attested files, sorted."""
+    found = {normalize_workflow(f.workflow) for f in files if f.attested}
+    return sorted(w for w in found if w is not None)
+
+
+def _attested(release: ReleaseFacts) -> bool:
+    return any(f.attested for f in release.files)
+
+
+def release_states(release: ReleaseFacts, history: Sequence[ReleaseFacts]) -> list[ProvenanceState]:
+    """Every warehouse state that holds for ``release``, most critical first.
+
+    ``history`` is the package's other releases (any order; ``release`` itself is skipped)."""
+    total = len(release.files)
+    attested = sum(1 for f in release.files if f.attested)
+    states: set[ProvenanceState] = set()
+    if attested == 0:
+        states.add(ProvenanceState.NONE)
+    elif attested == total:
+        states.add(ProvenanceState.FULL)
+    else:
+        states.add(ProvenanceState.PARTIAL)
+    repositories = signer_repositories(release.files)
+    workflows = signer_workflows(release.files)
+    if len(repositories) > 1 or len(workflows) > 1:
+        states.add(ProvenanceState.INCONSISTENT)
+
+    earlier = sorted(
+        (
+            r
+            for r in history
+            if r.version != release.version
+            and not r.yanked
+            and r.published_at < release.published_at
+        ),
+        key=lambda r: r.published_at,
+    )
+    if attested == 0 and any(
+        _attested(r) and release.published_at - r.published_at <= LOST_WINDOW for r in earlier
+    ):
+        states.add(ProvenanceState.LOST)
+    if attested and earlier and _attested(previous := earlier[-1]):
+        before_r, before_w = signer_repositories(previous.files), signer_workflows(previous.files)
+        if (before_r and repositories and before_r != repositories) or (
+            before_w and workflows and before_w != workflows
+        ):
+            states.add(ProvenanceState.CHANGED)
+    return [s for s in PRECEDENCE if s in states]
