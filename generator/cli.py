@@ -1,4 +1,4 @@
-"""Command line: ``attested-yet crawl | render | build | history``. It parses arguments into
+"""Command line: ``attested-yet crawl | merge | render | build | history``. It parses arguments into
 the pipeline's config and dispatches to one handler per sub-command; the work is in
 ``generator.pipeline``.
 
@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from generator import __version__, history_cli, pipeline
+from generator.crawl import Shard
 from generator.ecosystems import REGISTRY
 from generator.errors import GeneratorError, UsageError
 from generator.http import HttpPolicy, MiB
@@ -113,6 +114,49 @@ def _crawl_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _shard(value: str) -> Shard:
+    try:
+        return Shard.parse(value)
+    except UsageError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _crawl_command_options(parser: argparse.ArgumentParser) -> None:
+    _crawl_options(parser)
+    group = parser.add_argument_group("sharding (several machines crawl one list)")
+    group.add_argument(
+        "--shard",
+        metavar="K/N",
+        type=_shard,
+        help="crawl only shard K of N (K is 0-based: 0 to N-1): the packages at positions "
+        "K, K+N, K+2N … of the ranked list, each keeping its rank; join the N shards' "
+        "--data folders with `attested-yet merge`",
+    )
+    group.add_argument(
+        "--run-id",
+        metavar="ID",
+        help="label recorded in a shard snapshot; merge refuses shards of different labels "
+        "(publish.yml passes the Actions run id)",
+    )
+
+
+def _merge_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "shard_dirs",
+        metavar="SHARD_DIR",
+        nargs="+",
+        type=Path,
+        help="the --data folder of each shard crawl (all N of them)",
+    )
+    parser.add_argument(
+        "--data",
+        metavar="DIR",
+        type=Path,
+        default=Path("data"),
+        help="folder the merged snapshots (<ecosystem>.json) are written to (default data/)",
+    )
+
+
 def _site_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--out",
@@ -174,7 +218,16 @@ def crawl_config(args: argparse.Namespace) -> pipeline.CrawlConfig:
         top_sources={name: url for name in REGISTRY if (url := getattr(args, f"top_{name}_url"))},
         policy=policy,
         verify=verify,
+        shard=_with_run(getattr(args, "shard", None), getattr(args, "run_id", None)),
     )
+
+
+def _with_run(shard: Shard | None, run: str | None) -> Shard | None:
+    if shard is None:
+        if run is not None:
+            raise UsageError("--run-id labels a shard: it needs --shard K/N")
+        return None
+    return Shard(shard.index, shard.count, run)
 
 
 def _crawl(args: argparse.Namespace) -> int:
@@ -186,6 +239,10 @@ def _crawl(args: argparse.Namespace) -> int:
         if args.data is None:
             print(f"{PROG}: --demo without --data: nothing kept", file=sys.stderr)
         return status
+
+
+def _merge(args: argparse.Namespace) -> int:
+    return pipeline.merge(args.shard_dirs, args.data)
 
 
 def _render(args: argparse.Namespace) -> int:
@@ -209,7 +266,8 @@ def _history(args: argparse.Namespace) -> int:
 #: Every sub-command: its help, how its arguments are declared, its handler. The parser is
 #: made from this table, so a command without a handler cannot exist.
 COMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None], Handler]] = {
-    "crawl": ("crawl registries into JSON snapshots", _crawl_options, _crawl),
+    "crawl": ("crawl registries into JSON snapshots", _crawl_command_options, _crawl),
+    "merge": ("join shard snapshots (crawl --shard K/N) into one", _merge_options, _merge),
     "render": ("render the site from snapshots", _render_options, _render),
     "build": ("crawl, then render", _build_options, _build),
     "history": (

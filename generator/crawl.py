@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
+import hashlib
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import anyio
 
 from generator.classify import classify
 from generator.ecosystems.base import Ecosystem
-from generator.errors import PackageError, SourceError
+from generator.errors import PackageError, SourceError, UsageError
 from generator.http import Fetcher
 from generator.models import (
     Observation,
     PackageResult,
+    ShardInfo,
     Snapshot,
     SourceInfo,
     Status,
@@ -30,6 +32,56 @@ from generator.verify import VERIFY, VerifyOptions, check
 class RankedList:
     names: list[str]
     source: SourceInfo
+    ranks: list[int] | None = None
+    """Each name's rank in the full list when this is a shard of it; else 1, 2, 3 …"""
+    shard: ShardInfo | None = None
+    """Which shard of the full list this is (recorded in the snapshot)."""
+
+
+@dataclass(frozen=True)
+class Shard:
+    """``--shard K/N``: shard ``index`` (0-based) of ``count``."""
+
+    index: int
+    count: int
+    run: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.count < 1:
+            raise UsageError(f"--shard K/N: N must be at least 1, not {self.count}")
+        if not 0 <= self.index < self.count:
+            raise UsageError(
+                f"--shard K/N: K is 0-based and must be 0 to {self.count - 1}, not {self.index}"
+            )
+
+    @classmethod
+    def parse(cls, text: str, run: str | None = None) -> Shard:
+        """``"1/4"`` → shard 1 of 4; a ``UsageError`` for anything else."""
+        index, slash, count = text.partition("/")
+        if not (slash and index.isdigit() and count.isdigit()):
+            raise UsageError(f"--shard takes K/N (e.g. 0/4), not {text!r}")
+        return cls(int(index), int(count), run)
+
+
+def select_shard(ranked: RankedList, shard: Shard) -> RankedList:
+    """Every ``shard.count``-th name of ``ranked`` from 0-based position ``shard.index``,
+    each keeping its rank in the full list; the source and its skipped entries are the full
+    list's, so every shard of one run records the same ones."""
+    digest = hashlib.sha256("\n".join(ranked.names).encode("utf-8", "surrogatepass")).hexdigest()
+    positions = range(shard.index, len(ranked.names), shard.count)
+    info = ShardInfo(
+        index=shard.index,
+        count=shard.count,
+        ranked=len(ranked.names),
+        ranked_sha256=digest,
+        run=shard.run,
+    )
+    return replace(
+        ranked,
+        names=[ranked.names[i] for i in positions],
+        ranks=[i + 1 for i in positions],
+        shard=info,
+    )
 
 
 def rank(ecosystem: Ecosystem, names: list[str], n: int | None) -> tuple[list[str], list[str]]:
@@ -149,10 +201,11 @@ async def crawl(
     """
     results: list[PackageResult | None] = [None] * len(ranked.names)
     limiter = anyio.CapacityLimiter(fetcher.policy.concurrency)
+    ranks = ranked.ranks or range(1, len(ranked.names) + 1)
 
     async def one(index: int, name: str) -> None:
         async with limiter:
-            result = await package_result(ecosystem, fetcher, index + 1, name, verify)
+            result = await package_result(ecosystem, fetcher, ranks[index], name, verify)
         results[index] = result
         if on_result is not None:
             on_result(result)
@@ -171,4 +224,5 @@ async def crawl(
         source=ranked.source,
         summary=summarize(packages),
         packages=packages,
+        shard=ranked.shard,
     )

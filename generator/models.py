@@ -265,6 +265,28 @@ class SourceInfo(_Frozen):
     """Entries of the list that were dropped: duplicates and invalid package names."""
 
 
+class ShardInfo(_Frozen):
+    """Which part of a larger crawl a shard snapshot holds (``crawl --shard K/N``).
+
+    Shard ``index`` of ``count`` (0-based) crawls the packages at 0-based positions
+    ``index``, ``index + count``, ``index + 2 × count`` … of the ranked list, each keeping its
+    rank in the full list. ``attested-yet merge`` joins all ``count`` shards of one run.
+    """
+
+    index: int
+    """This shard's number, 0-based: 0 ≤ index < count."""
+    count: int
+    """How many shards the ranked list was split into."""
+    ranked: int
+    """Packages in the full ranked list (all shards together)."""
+    ranked_sha256: str
+    """SHA-256 (hex) of the full ranked list's names, one per line: shards of the same
+    list agree on it, so shards of different top-N lists are never merged."""
+    run: str | None = None
+    """Label of the crawl run (``--run-id``; the Actions run id in ``publish.yml``): shards
+    of different runs are never merged. Null when not given."""
+
+
 class Summary(_Frozen):
     """Counts over the snapshot's packages."""
 
@@ -309,6 +331,10 @@ class Snapshot(_Frozen):
     """Counts per status and Trusted Publishing."""
     packages: list[PackageResult]
     """Every package of the list, in rank order."""
+    shard: ShardInfo | None = None
+    """Set when this snapshot is one shard of a larger crawl (``crawl --shard K/N``); its
+    ``packages`` and ``summary`` cover that shard only. Null for a whole crawl, and for the
+    snapshot ``attested-yet merge`` makes from all shards."""
 
 
 def summarize(packages: list[PackageResult]) -> Summary:

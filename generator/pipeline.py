@@ -11,25 +11,26 @@ import contextlib
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import anyio
 
 from generator.atomic import replace_dir
-from generator.crawl import crawl, ranked_list
+from generator.crawl import Shard, crawl, ranked_list, select_shard
 from generator.demo import RECORDINGS, serve_demo
 from generator.demo.history import write_demo_history
 from generator.ecosystems import INFOS, REGISTRY, Ecosystem
-from generator.errors import GeneratorError, UsageError
+from generator.errors import GeneratorError, SnapshotError, UsageError
 from generator.history import HISTORY_DIR, INDEX_FILE, read_history_dir
 from generator.http import Fetcher, HttpPolicy, MiB
+from generator.merge import merge_shards
 from generator.models import PackageResult, Snapshot, Status, Verification
 from generator.previous import default_site_url
 from generator.progress import Progress
 from generator.render import render
-from generator.snapshot import read_snapshots, write_snapshot
+from generator.snapshot import SCHEMA_FILE, read_snapshots, write_snapshot
 from generator.verify import VERIFY, VerifyOptions
 
 Log = Callable[[str], None]
@@ -63,6 +64,8 @@ class CrawlConfig:
     """How attestations are verified (trust root), or why not."""
     demo: bool = False
     """Snapshots are marked as demo data (the bundled recorded registry)."""
+    shard: Shard | None = None
+    """Crawl only this shard of each ranked list (``--shard K/N``); ``merge`` joins them."""
 
     def __post_init__(self) -> None:
         if not self.ecosystems:
@@ -92,6 +95,8 @@ async def crawl_ecosystem(
             packages_file=config.packages_file,
             top_source=config.top_sources.get(name),
         )
+        if config.shard is not None:
+            ranked = select_shard(ranked, config.shard)
         task = progress.add(ecosystem.display_name, len(ranked.names))
 
         def done(result: PackageResult) -> None:
@@ -150,6 +155,36 @@ def run_crawl(
         else:
             log(f"attested-yet: error: {name}: {outcome}")
     return 1 if any(isinstance(o, GeneratorError) for o in outcomes.values()) else 0
+
+
+def merge(shard_dirs: Sequence[Path], data: Path, *, log: Log = stderr) -> int:
+    """Join the shard snapshots found in ``shard_dirs`` (each one shard's ``--data`` folder)
+    into one snapshot per ecosystem in ``data``; the exit status. An ecosystem whose shards
+    are incomplete, duplicated or from different crawls is not written (one line says why)
+    and the status is 1, as for an ecosystem whose crawl failed; the others are written."""
+    found: dict[str, list[tuple[Path, Snapshot]]] = {}
+    for folder in shard_dirs:
+        if not folder.is_dir():
+            raise SnapshotError(f"{folder} is not a folder of shard snapshots")
+        if not any(p.name != SCHEMA_FILE for p in folder.glob("[!.]*.json")):
+            continue  # a shard whose every ecosystem failed: its shards are reported missing
+        for snapshot in read_snapshots(folder):
+            found.setdefault(snapshot.ecosystem, []).append(
+                (folder / f"{snapshot.ecosystem}.json", snapshot)
+            )
+    if not found:
+        raise SnapshotError("no shard snapshots in " + ", ".join(map(str, shard_dirs)))
+    status = 0
+    for ecosystem in sorted(found):
+        try:
+            merged = merge_shards(found[ecosystem])
+        except SnapshotError as exc:
+            log(f"attested-yet: error: {exc}; {ecosystem} not merged")
+            status = 1
+            continue
+        path = write_snapshot(merged, data)
+        log(summary_line(merged, path) + f" (merged from {len(found[ecosystem])} shards)")
+    return status
 
 
 def render_site(
