@@ -71,7 +71,13 @@ def _crawl_options(parser: argparse.ArgumentParser) -> None:
         metavar="FILE",
         help="ranked list of names, one per line (# comments); needs exactly one --ecosystem",
     )
-    group.add_argument("--data", metavar="DIR", type=Path, help="snapshot folder (default data/)")
+    group.add_argument(
+        "--data",
+        metavar="DIR",
+        type=Path,
+        help="folder the snapshots (<ecosystem>.json) are written to (default data/; "
+        "build --demo without --data: a temporary folder, removed afterwards)",
+    )
     group.add_argument(
         "--concurrency", type=_positive, default=16, help="requests in flight per registry (16)"
     )
@@ -108,6 +114,16 @@ def _crawl_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _report_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--report-url",
+        metavar="URL",
+        default=os.environ.get("ATTESTED_YET_REPORT_URL", ""),
+        help="issue form each package page links to as 'Report an incorrect listing' "
+        "(http(s); default: $ATTESTED_YET_REPORT_URL, else no link)",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog=PROG,
@@ -120,8 +136,21 @@ def build_parser() -> argparse.ArgumentParser:
     _crawl_options(crawl_p)
 
     render_p = sub.add_parser("render", help="render the site from snapshots")
-    render_p.add_argument("--data", metavar="DIR", type=Path, default=Path("data"))
-    render_p.add_argument("--out", metavar="DIR", type=Path, default=Path("site"))
+    render_p.add_argument(
+        "--data",
+        metavar="DIR",
+        type=Path,
+        default=Path("data"),
+        help="folder holding the snapshots (<ecosystem>.json) and history/ (default data/)",
+    )
+    render_p.add_argument(
+        "--out",
+        metavar="DIR",
+        type=Path,
+        default=Path("site"),
+        help="folder the site is written into, replaced whole (default site/)",
+    )
+    _report_option(render_p)
     render_p.add_argument(
         "--site-url",
         metavar="URL",
@@ -131,7 +160,15 @@ def build_parser() -> argparse.ArgumentParser:
 
     build_p = sub.add_parser("build", help="crawl, then render")
     _crawl_options(build_p)
-    build_p.add_argument("--out", metavar="DIR", type=Path, default=Path("site"))
+    build_p.add_argument(
+        "--out",
+        metavar="DIR",
+        type=Path,
+        default=Path("site"),
+        help="folder the site is written into, replaced whole; the snapshots go to --data "
+        "(default site/)",
+    )
+    _report_option(build_p)
 
     from generator import history_cli
 
@@ -149,7 +186,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "crawl":
             return _run_crawl(args)
         if args.command == "render":
-            render_site(args.data, args.out, site_url=args.site_url)
+            render_site(args.data, args.out, site_url=args.site_url, report_url=args.report_url)
             return 0
         if args.command == "build":
             with _build_data_dir(args):
@@ -158,7 +195,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                     from generator.demo.history import write_demo_history
 
                     write_demo_history(args.data)
-                render_site(args.data, args.out)
+                render_site(args.data, args.out, report_url=args.report_url)
             return status
         if args.command == "history":
             from generator import history_cli
@@ -178,7 +215,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     raise AssertionError(f"unhandled command {args.command}")  # pragma: no cover
 
 
-def render_site(data: Path, out: Path, *, site_url: str | None = None) -> None:
+def render_site(
+    data: Path, out: Path, *, site_url: str | None = None, report_url: str = ""
+) -> None:
     """The site for the snapshots in ``data``, with their history when ``data/history/``
     holds one (an unreadable history is an error, not a site without it)."""
     from generator import history as hist
@@ -190,7 +229,10 @@ def render_site(data: Path, out: Path, *, site_url: str | None = None) -> None:
     url = site_url or hist.default_site_url() or ""
     # Built beside `out` and swapped in whole: a killed run never leaves a mixed site.
     files = replace_dir(
-        out, lambda staging: render(snapshots, staging, history=history, site_url=url)
+        out,
+        lambda staging: render(
+            snapshots, staging, history=history, site_url=url, report_url=report_url
+        ),
     )
     shown = "with its history" if history is not None else "no history yet"
     print(f"rendered {len(files)} files into {out}/ ({shown})", file=sys.stderr)

@@ -348,6 +348,8 @@ def decode_json(body: bytes) -> Any:
         value = json.loads(text)
         return _scrub(value) if _SURROGATE_ESCAPE.search(text) else value
     except json.JSONDecodeError as exc:
-        raise PackageError(f"malformed JSON ({exc.msg} at line {exc.lineno})") from None
+        raise PackageError(
+            f"malformed JSON ({exc.msg}: line {exc.lineno} column {exc.colno})"
+        ) from None
     except RecursionError:
         raise PackageError("malformed JSON (nested too deeply)") from None

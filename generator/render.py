@@ -24,6 +24,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from markupsafe import Markup, escape
 
 from generator import history as hist
+from generator import search_index, verdict
 from generator.models import (
     COUNTED_STATUSES,
     Build,
@@ -202,6 +203,7 @@ def environment(templates: Path | None = None) -> Environment:
         ecosystem_names=ECOSYSTEM_NAMES,
         Status=Status,
     )
+    env.globals.update(verdict.template_globals())
     return env
 
 
@@ -384,7 +386,11 @@ def field_docs() -> dict[str, list[tuple[str, Markup]]]:
 
 
 def plan(
-    snapshots: list[Snapshot], history: hist.History | None = None, *, site_url: str = ""
+    snapshots: list[Snapshot],
+    history: hist.History | None = None,
+    *,
+    site_url: str = "",
+    report_url: str = "",
 ) -> SitePlan:
     """Phase one: every page and data file of the site, nothing written.
 
@@ -414,6 +420,7 @@ def plan(
                 for text in ("yes", "no", "unknown")
             },
         }
+        entry["names_index"] = search_index.index_path(eco)
         ecosystems.append(entry)
         pages.append(Page(f"{eco}/index.html", "ecosystem.html", {"eco": entry, "packages": views}))
         seen: set[str] = set()
@@ -444,6 +451,12 @@ def plan(
             snapshot.model_dump_json(indent=1).encode() + b"\n"
         )
         files[f"{DATA_DIR}/{snapshot.ecosystem}.csv"] = to_csv(snapshot)
+    for page in pages:
+        if page.template == "ecosystem.html":
+            eco_entry = page.context["eco"]
+            files[eco_entry["names_index"]] = search_index.names_index(
+                eco_entry["name"], eco_entry["display"], page.context["packages"]
+            )
     files[f"{DATA_DIR}/{SCHEMA_FILE}"] = json.dumps(schema(), indent=1).encode() + b"\n"
     if history is not None:
         for name, data in hist.history_files(history).items():
@@ -463,6 +476,7 @@ def plan(
         "statuses": list(COUNTED_STATUSES),
         "all_statuses": list(Status),
         "demo": any(s.demo for s in snapshots),
+        "report_url": safe_url(report_url),
         "nav": [("index.html", "Overview")]
         + [(e["href"], e["display"]) for e in ecosystems]
         + ([(hist.CHANGES_PAGE, "Changes")] if history is not None else [])
@@ -567,8 +581,10 @@ def render(
     static: Path | None = None,
     history: hist.History | None = None,
     site_url: str = "",
+    report_url: str = "",
 ) -> list[Path]:
     """Write the site for ``snapshots`` (and ``history``) into ``out_dir``; return the files
-    written. ``site_url`` is the site's absolute URL, for the links of ``feed.xml``."""
-    site = plan(snapshots, history, site_url=site_url)
+    written. ``site_url`` is the site's absolute URL, for the links of ``feed.xml``;
+    ``report_url`` the issue form each package page links to (no link when empty)."""
+    site = plan(snapshots, history, site_url=site_url, report_url=report_url)
     return write(site, out_dir, environment(templates), static)
