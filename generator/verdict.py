@@ -97,6 +97,25 @@ def source_repository(result: PackageResult) -> str | None:
     return None
 
 
+#: The status legend of every list: each verdict a row can read, with its tone, and the
+#: methodology anchor that explains it. Built from :func:`verdict`'s own parts.
+LEGEND: list[tuple[str, str, str]] = [
+    *(
+        (
+            f"{Status.ATTESTED.value}{SEPARATOR}{VERIFICATION_PHRASE[check]}",
+            weaker(STATUS_TONE[Status.ATTESTED], VERIFICATION_TONE[check]),
+            check.value,
+        )
+        for check in (Verification.VERIFIED, Verification.NOT_CHECKED, Verification.FAILED)
+    ),
+    *(
+        (status.value, STATUS_TONE[status], status.value)
+        for status in Status
+        if status is not Status.ATTESTED
+    ),
+]
+
+
 def template_globals() -> dict[str, Any]:
     """What the templates need from this module."""
     return {
@@ -104,4 +123,6 @@ def template_globals() -> dict[str, Any]:
         "panels_for": panels_for,
         "source_repository": source_repository,
         "verdict_separator": SEPARATOR,
+        "verdict_legend": LEGEND,
+        "list_config": {"tones": [*TONES, NEUTRAL], "separator": SEPARATOR},
     }

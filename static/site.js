@@ -1,31 +1,45 @@
 // Ecosystem page: search, filters and sort over the server-rendered table.
-// The rows are the data: an index (lower-cased name, status, Trusted Publishing, date) is read
-// from them once. An update computes the matching rows (a few ms at 10,000 rows), swaps in a
-// fresh <tbody> holding the first screenful at once and appends the rest in chunks on later
-// tasks, so typing never waits for thousands of rows to be styled.
-// Rows raising a signal (failed verification, dropped provenance, repository mismatch) carry
-// data-s="failed dropped mismatch" (a subset).
-// State lives in the URL (?q=&status=&tp=&signal=&sort=), so a view can be shared and survives reload.
+// The rows are the data: an index (lower-cased name, status, verdict tone, Trusted Publishing,
+// date) is read from them, in slices between frames so no task is long. A row's class is its
+// verdict's tone and its fifth cell the verdict ("attested · verified"); the tones' order and
+// the separator come from the page (#list-config, written by the generator), so no status code
+// is repeated here. Rows raising a signal carry data-s="failed dropped mismatch" (a subset).
+// An update computes the matching rows (a few ms at 10,000 rows), swaps in a fresh <tbody>
+// holding the first screenful at once and appends the rest in short chunks on later tasks.
+// State lives in the URL (?q=&status=&tp=&signal=&sort=), so a view can be shared and survives
+// reload. Column headers sort too (again to reverse), with aria-sort on the sorted column.
 (function () {
   "use strict";
   var table = document.getElementById("pkgs");
   var form = document.getElementById("filters");
-  if (!table || !form) return;
-  var FIRST = 150, CHUNK = 300;
+  var config = document.getElementById("list-config");
+  if (!table || !form || !config) return;
+  config = JSON.parse(config.textContent);
+  var FIRST = 60, CHUNK = 120, SLICE = 2000;
   var tbody = table.tBodies[0];
   var rows = Array.prototype.slice.call(tbody.rows);
   var n = rows.length;
-  var CODES = { a: "attested", u: "unsupported-ci", p: "pre-attestation", m: "missing", e: "error" };
-  var lower = new Array(n), status = new Array(n), tp = new Array(n), dates = new Array(n);
-  var sigs = new Array(n);
-  for (var i = 0; i < n; i++) {
-    var cells = rows[i].cells;
-    lower[i] = cells[1].firstChild.textContent.trim().toLowerCase();  // the name's link, not its marks
-    status[i] = CODES[rows[i].className] || "";
-    dates[i] = cells[3].textContent.trim();
-    tp[i] = cells[5].textContent.trim();
-    sigs[i] = " " + (rows[i].getAttribute("data-s") || "") + " ";
+  var toneRank = {};
+  for (var k = 0; k < config.tones.length; k++) toneRank[config.tones[k]] = k;
+  var TP_RANK = { yes: 0, no: 1, unknown: 2 };
+  var lower = new Array(n), status = new Array(n), tone = new Array(n), tp = new Array(n);
+  var dates = new Array(n), sigs = new Array(n), indexed = 0;
+
+  function index(limit) {
+    var end = Math.min(n, indexed + limit);
+    for (var i = indexed; i < end; i++) {
+      var row = rows[i], cells = row.cells;
+      lower[i] = cells[1].firstChild.textContent.trim().toLowerCase();  // the name's link, not its marks
+      status[i] = cells[4].textContent.split(config.separator)[0].trim();
+      tone[i] = toneRank[row.className] || 0;
+      dates[i] = cells[3].textContent.trim();
+      tp[i] = cells[5].textContent.trim();
+      sigs[i] = " " + (row.getAttribute("data-s") || "") + " ";
+    }
+    indexed = end;
   }
+  function indexAll() { if (indexed < n) index(n); }
+
   var q = document.getElementById("q");
   var st = document.getElementById("status");
   var tpSel = document.getElementById("tp");
@@ -33,32 +47,51 @@
   var sort = document.getElementById("sort");
   var count = document.getElementById("count");
   var none = document.getElementById("none");
+  var legend = document.getElementById("legend");
+  var headers = Array.prototype.slice.call(table.tHead.rows[0].cells);
   var orders = {};
   var shownKey = "", timer = 0, frame = 0;
 
   function valid(select, value) {
-    for (var k = 0; k < select.options.length; k++) if (select.options[k].value === value) return value;
+    for (var j = 0; j < select.options.length; j++) if (select.options[j].value === value) return value;
     return select.options[0].value;
   }
 
-  function compareName(a, b) { return lower[a] < lower[b] ? -1 : lower[a] > lower[b] ? 1 : a - b; }
-  function compareDate(a, b) {
-    // Newest first; packages without a date last; ties in rank order.
-    if (dates[a] === dates[b]) return a - b;
-    if (!dates[a]) return 1;
-    if (!dates[b]) return -1;
-    return dates[a] < dates[b] ? 1 : -1;
+  // Ascending comparators; ties always in rank order. "date" ascending is oldest first, and
+  // packages without a date come last in both directions.
+  var compare = {
+    rank: function (a, b) { return a - b; },
+    name: function (a, b) { return lower[a] < lower[b] ? -1 : lower[a] > lower[b] ? 1 : 0; },
+    date: function (a, b) { return dates[a] < dates[b] ? -1 : dates[a] > dates[b] ? 1 : 0; },
+    verdict: function (a, b) { return tone[a] - tone[b]; },
+    tp: function (a, b) { return TP_RANK[tp[a]] - TP_RANK[tp[b]]; }
+  };
+  // The select's values: "name" (A to Z), "-name"; "date" means newest first, as before.
+  function parse(value) {
+    var desc = value.charAt(0) === "-", key = desc ? value.slice(1) : value;
+    if (key === "date") desc = !desc;
+    return { key: key, desc: desc };
+  }
+  function unparse(key, desc) {
+    if (key === "date") desc = !desc;
+    return (desc ? "-" : "") + key;
   }
 
-  function order(key) {
-    if (!orders[key]) {
+  function order(value) {
+    if (!orders[value]) {
+      var s = parse(value), cmp = compare[s.key], sign = s.desc ? -1 : 1;
       var idx = new Array(n);
       for (var i = 0; i < n; i++) idx[i] = i;
-      if (key === "name") idx.sort(compareName);
-      else if (key === "date") idx.sort(compareDate);
-      orders[key] = idx;
+      idx.sort(function (a, b) {
+        if (s.key === "date" && dates[a] !== dates[b]) {
+          if (!dates[a]) return 1;
+          if (!dates[b]) return -1;
+        }
+        return sign * cmp(a, b) || a - b;
+      });
+      orders[value] = idx;
     }
-    return orders[key];
+    return orders[value];
   }
 
   function show(list) {
@@ -80,11 +113,22 @@
     table.replaceChild(body, tbody);
     tbody = body;
     // The rest after the first screenful has been drawn, in short tasks that keystrokes can
-    // interleave with.
+    // interleave with (a new update cancels them).
     if (pos < list.length) frame = requestAnimationFrame(function () { timer = setTimeout(rest, 0); });
   }
 
+  function markSorted(value) {
+    var s = parse(value);
+    for (var h = 0; h < headers.length; h++) {
+      var key = headers[h].getAttribute("data-sort");
+      if (!key) continue;
+      if (key === s.key) headers[h].setAttribute("aria-sort", s.desc ? "descending" : "ascending");
+      else headers[h].removeAttribute("aria-sort");
+    }
+  }
+
   function apply() {
+    indexAll();
     var needle = q.value.trim().toLowerCase();
     var s = st.value, t = tpSel.value, key = sort.value;
     var g = sigSel.value ? " " + sigSel.value + " " : "";
@@ -100,6 +144,7 @@
       shownKey = stateKey;
       show(list);
     }
+    markSorted(key);
     count.textContent = list.length === n ? n + " packages" : list.length + " of " + n + " packages match";
     none.hidden = list.length !== 0;
   }
@@ -112,7 +157,7 @@
     if (sigSel.value) params.set("signal", sigSel.value);
     if (sort.value !== "rank") params.set("sort", sort.value);
     var search = params.toString();
-    history.replaceState(null, "", search ? "?" + search : location.pathname);
+    history.replaceState(null, "", (search ? "?" + search : location.pathname) + location.hash);
   }
 
   function load() {
@@ -126,6 +171,26 @@
 
   function update() { apply(); save(); }
 
+  // Sortable column headers: a button per sortable header; again reverses.
+  headers.forEach(function (th) {
+    var key = th.getAttribute("data-sort");
+    if (!key) return;
+    var button = document.createElement("button");
+    button.type = "button";
+    button.className = "sort";
+    button.appendChild(th.firstChild);  // the header's text (a legend link stays beside it)
+    th.insertBefore(button, th.firstChild);
+    button.addEventListener("click", function () {
+      var s = parse(sort.value);
+      sort.value = unparse(key, s.key === key ? !s.desc : false);
+      update();
+    });
+  });
+
+  function openLegend() { if (legend && location.hash === "#legend") legend.open = true; }
+  window.addEventListener("hashchange", openLegend);
+  openLegend();
+
   form.addEventListener("input", update);
   form.addEventListener("change", update);
   form.addEventListener("submit", function (event) { event.preventDefault(); });
@@ -133,5 +198,13 @@
   load();
   form.hidden = false;
   shownKey = ["", "", "", "", "rank"].join("\u0000");  // the server-rendered rows
-  apply();
+  var plain = !q.value && !st.value && !tpSel.value && !sigSel.value && sort.value === "rank";
+  if (plain) {
+    // Nothing to change: index the rows in slices, between frames, before the first input.
+    markSorted("rank");
+    count.textContent = n + " packages";
+    (function step() { index(SLICE); if (indexed < n) setTimeout(step, 0); })();
+  } else {
+    apply();
+  }
 })();
