@@ -4,8 +4,12 @@
 // verdict's tone and its fifth cell the verdict ("attested · verified"); the tones' order and
 // the separator come from the page (#list-config, written by the generator), so no status code
 // is repeated here. Rows raising a signal carry data-s="failed dropped mismatch" (a subset).
-// An update computes the matching rows (a few ms at 10,000 rows), swaps in a fresh <tbody>
-// holding the first screenful at once and appends the rest in short chunks on later tasks.
+// An update computes the matching rows (a few ms at 10,000 rows) and swaps in a fresh <tbody>
+// holding the first PAGE of them; more are appended as the visitor scrolls near the end (or
+// presses "Show more"). The table never holds more rows than were scrolled to, so an update
+// never has to style, move or detach thousands of rows. After load, the server-rendered rows
+// past the first PAGE are taken out of the table in slices (the HTML still holds them all,
+// for visitors without JavaScript).
 // State lives in the URL (?q=&status=&tp=&signal=&sort=), so a view can be shared and survives
 // reload. Column headers sort too (again to reverse), with aria-sort on the sorted column.
 (function () {
@@ -15,7 +19,7 @@
   var config = document.getElementById("list-config");
   if (!table || !form || !config) return;
   config = JSON.parse(config.textContent);
-  var FIRST = 60, CHUNK = 120, SLICE = 2000;
+  var PAGE = 100, SLICE = 500;
   var tbody = table.tBodies[0];
   var rows = Array.prototype.slice.call(tbody.rows);
   var n = rows.length;
@@ -49,8 +53,10 @@
   var none = document.getElementById("none");
   var legend = document.getElementById("legend");
   var headers = Array.prototype.slice.call(table.tHead.rows[0].cells);
+  var more = document.getElementById("more");
+  var moreButton = document.getElementById("more-button");
   var orders = {};
-  var shownKey = "", timer = 0, frame = 0;
+  var shownKey = "", current = [], pos = 0, trimming = 0;
 
   function valid(select, value) {
     for (var j = 0; j < select.options.length; j++) if (select.options[j].value === value) return value;
@@ -77,44 +83,85 @@
     return (desc ? "-" : "") + key;
   }
 
+  // A key's ascending order is sorted once; its descending order is that order reversed, with
+  // each run of equal keys turned back into rank order (no second sort).
+  function ascending(key) {
+    var idx = new Array(n), cmp = compare[key];
+    for (var i = 0; i < n; i++) idx[i] = i;
+    if (key === "rank") return idx;
+    idx.sort(function (a, b) {
+      if (key === "date" && dates[a] !== dates[b]) {
+        if (!dates[a]) return 1;
+        if (!dates[b]) return -1;
+      }
+      return cmp(a, b) || a - b;
+    });
+    return idx;
+  }
+  function reversed(key, up) {
+    var cmp = compare[key], out = [], undated = [];
+    for (var i = up.length - 1; i >= 0; i--) {
+      if (key === "date" && !dates[up[i]]) { undated.unshift(up[i]); continue; }  // still last
+      out.push(up[i]);
+    }
+    for (var start = 0; start < out.length;) {
+      var end = start + 1;
+      while (end < out.length && cmp(out[start], out[end]) === 0) end++;
+      if (end - start > 1) {
+        var run = out.slice(start, end).reverse();
+        for (var k = 0; k < run.length; k++) out[start + k] = run[k];
+      }
+      start = end;
+    }
+    return out.concat(undated);
+  }
   function order(value) {
     if (!orders[value]) {
-      var s = parse(value), cmp = compare[s.key], sign = s.desc ? -1 : 1;
-      var idx = new Array(n);
-      for (var i = 0; i < n; i++) idx[i] = i;
-      idx.sort(function (a, b) {
-        if (s.key === "date" && dates[a] !== dates[b]) {
-          if (!dates[a]) return 1;
-          if (!dates[b]) return -1;
-        }
-        return sign * cmp(a, b) || a - b;
-      });
-      orders[value] = idx;
+      var s = parse(value), up = "+" + s.key;
+      if (!orders[up]) orders[up] = ascending(s.key);
+      orders[value] = s.desc ? reversed(s.key, orders[up]) : orders[up];
     }
     return orders[value];
   }
 
+  function showMore() {
+    var frag = document.createDocumentFragment();
+    var end = Math.min(current.length, pos + PAGE);
+    for (; pos < end; pos++) frag.appendChild(rows[current[pos]]);
+    tbody.appendChild(frag);
+    moreState();
+  }
+
+  function moreState() {
+    more.hidden = pos >= current.length;
+    if (!more.hidden) moreButton.textContent = "Show more (" + pos + " of " + current.length + " shown)";
+  }
+
   function show(list) {
-    cancelAnimationFrame(frame);
-    clearTimeout(timer);
+    clearTimeout(trimming);
+    current = list;
+    pos = 0;
     var body = tbody.cloneNode(false);
-    var pos = 0;
-    function more(limit) {
-      var frag = document.createDocumentFragment();
-      var end = Math.min(list.length, pos + limit);
-      for (; pos < end; pos++) frag.appendChild(rows[list[pos]]);
-      body.appendChild(frag);
-    }
-    function rest() {
-      more(CHUNK);
-      if (pos < list.length) timer = setTimeout(rest, 0);
-    }
-    more(FIRST);
     table.replaceChild(body, tbody);
     tbody = body;
-    // The rest after the first screenful has been drawn, in short tasks that keystrokes can
-    // interleave with (a new update cancels them).
-    if (pos < list.length) frame = requestAnimationFrame(function () { timer = setTimeout(rest, 0); });
+    showMore();
+  }
+
+  // Take the server-rendered rows past the first PAGE out of the table, from the end, a slice
+  // per task (detaching thousands of rows at once is a long task).
+  function trim() {
+    var keep = Math.min(n, PAGE);
+    var stop = Math.max(keep, tbody.rows.length - SLICE);
+    var range = document.createRange();
+    range.setStartBefore(tbody.rows[stop]);
+    range.setEndAfter(tbody.rows[tbody.rows.length - 1]);
+    range.deleteContents();
+    if (tbody.rows.length > keep) trimming = setTimeout(trim, 0);
+    else moreState();
+  }
+
+  function nearEnd() {
+    return more.getBoundingClientRect().top < window.innerHeight + 800;
   }
 
   function markSorted(value) {
@@ -191,6 +238,16 @@
   window.addEventListener("hashchange", openLegend);
   openLegend();
 
+  moreButton.addEventListener("click", showMore);
+  if (window.IntersectionObserver) {
+    new IntersectionObserver(function (entries) {
+      if (!entries[0].isIntersecting || more.hidden) return;
+      showMore();
+      // Still in view (a tall screen): keep filling, a page per frame.
+      requestAnimationFrame(function fill() { if (!more.hidden && nearEnd()) { showMore(); requestAnimationFrame(fill); } });
+    }, { rootMargin: "800px 0px" }).observe(more);
+  }
+
   form.addEventListener("input", update);
   form.addEventListener("change", update);
   form.addEventListener("submit", function (event) { event.preventDefault(); });
@@ -200,10 +257,17 @@
   shownKey = ["", "", "", "", "rank"].join("\u0000");  // the server-rendered rows
   var plain = !q.value && !st.value && !tpSel.value && !sigSel.value && sort.value === "rank";
   if (plain) {
-    // Nothing to change: index the rows in slices, between frames, before the first input.
+    // Nothing to change: index the rows in slices, between frames, before the first input,
+    // then keep only the first PAGE of them in the table.
     markSorted("rank");
     count.textContent = n + " packages";
-    (function step() { index(SLICE); if (indexed < n) setTimeout(step, 0); })();
+    current = order("rank");
+    pos = Math.min(n, PAGE);
+    (function step() {
+      index(SLICE * 2);
+      if (indexed < n) setTimeout(step, 0);
+      else if (n > PAGE) trimming = setTimeout(trim, 0);
+    })();
   } else {
     apply();
   }
