@@ -1,8 +1,9 @@
+// Two parts: the ecosystem page's list (first), the overview's search across ecosystems (second).
 // Ecosystem page: search, filters and sort over the server-rendered table.
 // The rows are the data: an index (lower-cased name, status, verdict tone, Trusted Publishing,
 // date) is read from them, in slices between frames so no task is long. A row's class is its
 // verdict's tone and its fifth cell the verdict ("attested · verified"); the tones' order and
-// the separator come from the page (#list-config, written by the generator), so no status code
+// the separator come from the page (the table's data-config, written by the generator), so no status code
 // is repeated here. Rows raising a signal carry data-s="failed dropped mismatch" (a subset).
 // An update computes the matching rows (a few ms at 10,000 rows) and swaps in a fresh <tbody>
 // holding the first PAGE of them; more are appended as the visitor scrolls near the end (or
@@ -16,9 +17,8 @@
   "use strict";
   var table = document.getElementById("pkgs");
   var form = document.getElementById("filters");
-  var config = document.getElementById("list-config");
-  if (!table || !form || !config) return;
-  config = JSON.parse(config.textContent);
+  if (!table || !form || !table.getAttribute("data-config")) return;
+  var config = JSON.parse(table.getAttribute("data-config"));
   var PAGE = 100, SLICE = 500;
   var tbody = table.tBodies[0];
   var rows = Array.prototype.slice.call(tbody.rows);
@@ -271,4 +271,97 @@
   } else {
     apply();
   }
+})();
+
+// Overview: one search over every ecosystem's package names. The names come from small
+// per-ecosystem indexes (data/names-<ecosystem>.json: name, page, verdict, tone), fetched on the
+// first focus or keystroke, never with the page. Exact names first, then names starting with
+// the text, then names containing it; each group in rank order, ecosystems in site order.
+(function () {
+  "use strict";
+  var form = document.getElementById("find");
+  var input = document.getElementById("find-q");
+  var list = document.getElementById("find-results");
+  var count = document.getElementById("find-count");
+  if (!form || !input || !list || !count || !form.getAttribute("data-index")) return;
+  var urls = JSON.parse(form.getAttribute("data-index"));
+  var LIMIT = 25;
+  var entries = null, loading = null, failed = false;
+
+  function load() {
+    if (loading) return loading;
+    count.textContent = "Loading the names…";
+    loading = Promise.all(urls.map(function (url) {
+      return fetch(url).then(function (response) {
+        if (!response.ok) throw new Error(url + ": HTTP " + response.status);
+        return response.json();
+      });
+    })).then(function (indexes) {
+      entries = [];
+      indexes.forEach(function (data) {
+        data.rows.forEach(function (row) {
+          entries.push({ lower: row[0].toLowerCase(), name: row[0], href: row[1], phrase: row[2], tone: row[3], eco: data.display });
+        });
+      });
+      search();
+    }, function () {
+      failed = true;
+      count.textContent = "The names could not be loaded; each ecosystem's page lists its packages.";
+    });
+    return loading;
+  }
+
+  function item(entry) {
+    var li = document.createElement("li");
+    var a = document.createElement("a");
+    a.href = entry.href;
+    var bdi = document.createElement("bdi");
+    bdi.textContent = entry.name;
+    a.appendChild(bdi);
+    var eco = document.createElement("span");
+    eco.className = "eco";
+    eco.textContent = entry.eco;
+    var verdict = document.createElement("span");
+    verdict.className = "st " + entry.tone;
+    verdict.textContent = entry.phrase;
+    li.appendChild(a);
+    li.appendChild(document.createTextNode(" "));
+    li.appendChild(eco);
+    li.appendChild(document.createTextNode(" "));
+    li.appendChild(verdict);
+    return li;
+  }
+
+  function search() {
+    if (!entries) { if (!failed) load(); return; }
+    var needle = input.value.trim().toLowerCase();
+    var exact = [], prefix = [], inside = [];
+    if (needle) {
+      for (var i = 0; i < entries.length; i++) {
+        var at = entries[i].lower.indexOf(needle);
+        if (at === -1) continue;
+        if (entries[i].lower.length === needle.length) exact.push(entries[i]);
+        else if (at === 0) prefix.push(entries[i]);
+        else inside.push(entries[i]);
+      }
+    }
+    var found = exact.concat(prefix, inside);
+    var frag = document.createDocumentFragment();
+    found.slice(0, LIMIT).forEach(function (entry) { frag.appendChild(item(entry)); });
+    list.replaceChildren(frag);
+    if (!needle) count.textContent = "";
+    else if (!found.length) count.textContent = "No package matches.";
+    else count.textContent = found.length > LIMIT
+      ? found.length + " packages match; the first " + LIMIT + " are shown."
+      : found.length + (found.length === 1 ? " package matches." : " packages match.");
+  }
+
+  input.addEventListener("focus", load);
+  input.addEventListener("input", search);
+  form.addEventListener("submit", function (event) {
+    event.preventDefault();
+    var first = list.querySelector("a");
+    if (first) first.click();
+  });
+  form.hidden = false;
 })();

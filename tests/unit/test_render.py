@@ -519,7 +519,7 @@ def test_hostile_build_fields_stay_text(site: Path) -> None:
 def test_ecosystem_page_marks_and_filters_signals(tmp_path: Path) -> None:
     render(signal_snapshots(), tmp_path)
     html = (tmp_path / "pypi/index.html").read_text()
-    row = r'<tr class="\w"(?: data-s="([^"]*)")?><td>\d+<td><a href="([^"/]+)/'
+    row = r'<tr class="\w+"(?: data-s="([^"]*)")?><td>\d+<td><a href="([^"/]+)/'
     marked = {name: sig for sig, name in re.findall(row, html)}
     assert marked == {"good": "", "forged": "failed", "dropped": "dropped", "forked": "mismatch"}
     assert '<span class="sig failed">verification failed</span>' in html
