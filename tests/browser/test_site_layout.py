@@ -309,3 +309,36 @@ def test_no_report_link_without_a_report_url(page: Any, long_site: str) -> None:
     page.goto(long_site + "npm/fictional-arrow/index.html")
     assert page.get_by_role("link", name="Report an incorrect listing").count() == 0
     assert page.get_by_role("link", name="Registry page").count() == 1
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_axe_on_search_results_and_open_legend(
+    browser: Any, demo_site: str, watch: Watch, scheme: str
+) -> None:
+    from tests.browser.conftest import VENDOR
+
+    context = open_context(browser, watch, color_scheme=scheme, bypass_csp=True)
+    problems = []
+    try:
+        page = context.new_page()
+        watch_page(page, watch)
+        for width in (1280, 375):
+            page.set_viewport_size({"width": width, "height": 900})
+            for rel, act in (
+                ("index.html", lambda p: p.fill("#find-q", "fictional-m")),
+                ("pypi/index.html#legend", lambda p: None),
+            ):
+                page.goto(demo_site + rel)
+                act(page)
+                page.locator("#find-results li, #legend[open]").first.wait_for()
+                page.add_script_tag(path=str(VENDOR / "axe.min.js"))
+                result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
+                problems += [
+                    f"{rel} @{width}: {v['id']} ({v['impact']})"
+                    for v in result["violations"]
+                    if v["impact"] in ("serious", "critical")
+                ]
+    finally:
+        context.close()
+    assert not problems, "\n".join(problems)
+    assert not watch.errors and not watch.outside
