@@ -34,8 +34,8 @@ PAGES = {
     "about": "about/index.html",
     "changes": "changes.html",
 }
-#: Pages shot at their full height (the lists are shot as the first screen only).
-LISTS = {"npm", "pypi"}
+#: Pages also shot as their first screen alone (``-top``): what a visitor sees before scrolling.
+FIRST_SCREEN = {"overview", "npm", "pypi"}
 
 
 REPORT_URL = "https://github.com/example/attested-yet/issues/new?template=listing.yml"
@@ -76,8 +76,12 @@ def main() -> None:
                         continue
                     page.goto(base + rel)
                     path = out / f"{name}-{width}-{scheme}.png"
-                    page.screenshot(path=str(path), full_page=name not in LISTS)
+                    page.screenshot(path=str(path), full_page=True)
                     print(path)
+                    if name in FIRST_SCREEN:
+                        top = out / f"{name}-{width}-{scheme}-top.png"
+                        page.screenshot(path=str(top))
+                        print(top)
                 context.close()
         browser.close()
     httpd.shutdown()

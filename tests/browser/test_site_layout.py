@@ -342,3 +342,22 @@ def test_axe_on_search_results_and_open_legend(
         context.close()
     assert not problems, "\n".join(problems)
     assert not watch.errors and not watch.outside
+
+
+# 8. The demo's story: the regressions on the Changes page are the packages whose snapshot
+# says they dropped provenance, not a package that was never attested.
+def test_demo_regressions_are_the_packages_that_dropped_provenance(
+    page: Any, demo_site: str, server: Server
+) -> None:
+    dropped = sorted(
+        p["name"]
+        for eco in ("pypi", "npm")
+        for p in snapshot(server, eco)["packages"]
+        if p["provenance_dropped"]
+    )
+    page.goto(demo_site + "changes.html")
+    items = page.locator("section.regressions li.regression")
+    texts = items.all_inner_texts()
+    assert len(texts) == len(dropped), texts
+    for name in dropped:
+        assert any(name in t for t in texts), (name, texts)
