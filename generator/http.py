@@ -364,7 +364,9 @@ def decode_json(body: bytes) -> Any:
     except _BadNumber as exc:
         raise PackageError(f"malformed JSON ({exc}{_field_of(text, exc.literal)})") from None
     except json.JSONDecodeError as exc:
-        raise PackageError(f"malformed JSON ({exc.msg} at line {exc.lineno})") from None
+        raise PackageError(
+            f"malformed JSON ({exc.msg}: line {exc.lineno} column {exc.colno})"
+        ) from None
     except RecursionError:
         raise PackageError("malformed JSON (nested too deeply)") from None
 

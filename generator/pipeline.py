@@ -206,7 +206,14 @@ def render_site(
     # Built beside `out` and swapped in whole: a killed run never leaves a mixed site.
     files = replace_dir(
         out,
-        lambda staging: render(snapshots, staging, infos=INFOS, history=history, site_url=url),
+        lambda staging: render(
+            snapshots,
+            staging,
+            infos=INFOS,
+            history=history,
+            site_url=url,
+            report_url=report_url,
+        ),
     )
     shown = "with its history" if history is not None else "no history yet"
     log(f"rendered {len(files)} files into {out}/ ({shown}); the data is in {out}/data/")

@@ -1,37 +1,49 @@
+// Two parts: the ecosystem page's list (first), the overview's search across ecosystems (second).
 // Ecosystem page: search, filters and sort over the server-rendered table.
-// The rows are the data: an index (lower-cased name, status, Trusted Publishing, date) is read
-// from them once. An update computes the matching rows (a few ms at 10,000 rows), swaps in a
-// fresh <tbody> holding the first screenful at once and appends the rest in chunks on later
-// tasks, so typing never waits for thousands of rows to be styled.
-// Rows raising a signal (failed verification, dropped provenance, repository mismatch) carry
-// data-s="failed dropped mismatch" (a subset).
-// State lives in the URL (?q=&status=&tp=&signal=&sort=), so a view can be shared and survives reload.
+// The rows are the data: an index (lower-cased name, status, verdict tone, Trusted Publishing,
+// date) is read from them, in slices between frames so no task is long. A row's class is its
+// verdict's tone and its fifth cell the verdict ("attested · verified"); the tones' order and
+// the separator come from the page (the table's data-config, written by the generator), so no status code
+// is repeated here. Rows raising a signal carry data-s="failed dropped mismatch" (a subset).
+// An update computes the matching rows (a few ms at 10,000 rows) and swaps in a fresh <tbody>
+// holding the first PAGE of them; more are appended as the visitor scrolls near the end (or
+// presses "Show more"). The table never holds more rows than were scrolled to, so an update
+// never has to style, move or detach thousands of rows. After load, the server-rendered rows
+// past the first PAGE are taken out of the table in slices (the HTML still holds them all,
+// for visitors without JavaScript).
+// State lives in the URL (?q=&status=&tp=&signal=&sort=), so a view can be shared and survives
+// reload. Column headers sort too (again to reverse), with aria-sort on the sorted column.
 (function () {
   "use strict";
   var table = document.getElementById("pkgs");
   var form = document.getElementById("filters");
-  if (!table || !form) return;
-  var FIRST = 150, CHUNK = 300;
+  if (!table || !form || !table.getAttribute("data-config")) return;
+  var config = JSON.parse(table.getAttribute("data-config"));
+  var PAGE = 100, SLICE = 500;
   var tbody = table.tBodies[0];
   var rows = Array.prototype.slice.call(tbody.rows);
   var n = rows.length;
-  // Each row has data-st="<code>"; the status options say which code is which status
-  // (<option value="<status>" data-st="<code>">): the one table of codes is in Python.
-  var CODES = {};
-  var options = document.getElementById("status").options;
-  for (var k = 0; k < options.length; k++) {
-    if (options[k].getAttribute("data-st")) CODES[options[k].getAttribute("data-st")] = options[k].value;
+  var toneRank = {};
+  for (var k = 0; k < config.tones.length; k++) toneRank[config.tones[k]] = k;
+  var TP_RANK = { yes: 0, no: 1, unknown: 2 };
+  var lower = new Array(n), status = new Array(n), tone = new Array(n), tp = new Array(n);
+  var dates = new Array(n), sigs = new Array(n), indexed = 0;
+
+  function index(limit) {
+    var end = Math.min(n, indexed + limit);
+    for (var i = indexed; i < end; i++) {
+      var row = rows[i], cells = row.cells;
+      lower[i] = cells[1].firstChild.textContent.trim().toLowerCase();  // the name's link, not its marks
+      status[i] = cells[4].textContent.split(config.separator)[0].trim();
+      tone[i] = toneRank[row.className] || 0;
+      dates[i] = cells[3].textContent.trim();
+      tp[i] = cells[5].textContent.trim();
+      sigs[i] = " " + (row.getAttribute("data-s") || "") + " ";
+    }
+    indexed = end;
   }
-  var lower = new Array(n), status = new Array(n), tp = new Array(n), dates = new Array(n);
-  var sigs = new Array(n);
-  for (var i = 0; i < n; i++) {
-    var cells = rows[i].cells;
-    lower[i] = cells[1].firstChild.textContent.trim().toLowerCase();  // the name's link, not its marks
-    status[i] = CODES[rows[i].getAttribute("data-st")] || "";
-    dates[i] = cells[3].textContent.trim();
-    tp[i] = cells[5].textContent.trim();
-    sigs[i] = " " + (rows[i].getAttribute("data-s") || "") + " ";
-  }
+  function indexAll() { if (indexed < n) index(n); }
+
   var q = document.getElementById("q");
   var st = document.getElementById("status");
   var tpSel = document.getElementById("tp");
@@ -39,58 +51,131 @@
   var sort = document.getElementById("sort");
   var count = document.getElementById("count");
   var none = document.getElementById("none");
+  var legend = document.getElementById("legend");
+  var headers = Array.prototype.slice.call(table.tHead.rows[0].cells);
+  var more = document.getElementById("more");
+  var moreButton = document.getElementById("more-button");
   var orders = {};
-  var shownKey = "", timer = 0, frame = 0;
+  var shownKey = "", current = [], pos = 0, trimming = 0;
 
   function valid(select, value) {
-    for (var k = 0; k < select.options.length; k++) if (select.options[k].value === value) return value;
+    for (var j = 0; j < select.options.length; j++) if (select.options[j].value === value) return value;
     return select.options[0].value;
   }
 
-  function compareName(a, b) { return lower[a] < lower[b] ? -1 : lower[a] > lower[b] ? 1 : a - b; }
-  function compareDate(a, b) {
-    // Newest first; packages without a date last; ties in rank order.
-    if (dates[a] === dates[b]) return a - b;
-    if (!dates[a]) return 1;
-    if (!dates[b]) return -1;
-    return dates[a] < dates[b] ? 1 : -1;
+  // Ascending comparators; ties always in rank order. "date" ascending is oldest first, and
+  // packages without a date come last in both directions.
+  var compare = {
+    rank: function (a, b) { return a - b; },
+    name: function (a, b) { return lower[a] < lower[b] ? -1 : lower[a] > lower[b] ? 1 : 0; },
+    date: function (a, b) { return dates[a] < dates[b] ? -1 : dates[a] > dates[b] ? 1 : 0; },
+    verdict: function (a, b) { return tone[a] - tone[b]; },
+    tp: function (a, b) { return TP_RANK[tp[a]] - TP_RANK[tp[b]]; }
+  };
+  // The select's values: "name" (A to Z), "-name"; "date" means newest first, as before.
+  function parse(value) {
+    var desc = value.charAt(0) === "-", key = desc ? value.slice(1) : value;
+    if (key === "date") desc = !desc;
+    return { key: key, desc: desc };
+  }
+  function unparse(key, desc) {
+    if (key === "date") desc = !desc;
+    return (desc ? "-" : "") + key;
   }
 
-  function order(key) {
-    if (!orders[key]) {
-      var idx = new Array(n);
-      for (var i = 0; i < n; i++) idx[i] = i;
-      if (key === "name") idx.sort(compareName);
-      else if (key === "date") idx.sort(compareDate);
-      orders[key] = idx;
+  // A key's ascending order is sorted once; its descending order is that order reversed, with
+  // each run of equal keys turned back into rank order (no second sort).
+  function ascending(key) {
+    var idx = new Array(n), cmp = compare[key];
+    for (var i = 0; i < n; i++) idx[i] = i;
+    if (key === "rank") return idx;
+    idx.sort(function (a, b) {
+      if (key === "date" && dates[a] !== dates[b]) {
+        if (!dates[a]) return 1;
+        if (!dates[b]) return -1;
+      }
+      return cmp(a, b) || a - b;
+    });
+    return idx;
+  }
+  function reversed(key, up) {
+    var cmp = compare[key], out = [], undated = [];
+    for (var i = up.length - 1; i >= 0; i--) {
+      if (key === "date" && !dates[up[i]]) { undated.unshift(up[i]); continue; }  // still last
+      out.push(up[i]);
     }
-    return orders[key];
+    for (var start = 0; start < out.length;) {
+      var end = start + 1;
+      while (end < out.length && cmp(out[start], out[end]) === 0) end++;
+      if (end - start > 1) {
+        var run = out.slice(start, end).reverse();
+        for (var k = 0; k < run.length; k++) out[start + k] = run[k];
+      }
+      start = end;
+    }
+    return out.concat(undated);
+  }
+  function order(value) {
+    if (!orders[value]) {
+      var s = parse(value), up = "+" + s.key;
+      if (!orders[up]) orders[up] = ascending(s.key);
+      orders[value] = s.desc ? reversed(s.key, orders[up]) : orders[up];
+    }
+    return orders[value];
+  }
+
+  function showMore() {
+    var frag = document.createDocumentFragment();
+    var end = Math.min(current.length, pos + PAGE);
+    for (; pos < end; pos++) frag.appendChild(rows[current[pos]]);
+    tbody.appendChild(frag);
+    moreState();
+  }
+
+  function moreState() {
+    more.hidden = pos >= current.length;
+    if (!more.hidden) moreButton.textContent = "Show more (" + pos + " of " + current.length + " shown)";
   }
 
   function show(list) {
-    cancelAnimationFrame(frame);
-    clearTimeout(timer);
+    clearTimeout(trimming);
+    current = list;
+    pos = 0;
     var body = tbody.cloneNode(false);
-    var pos = 0;
-    function more(limit) {
-      var frag = document.createDocumentFragment();
-      var end = Math.min(list.length, pos + limit);
-      for (; pos < end; pos++) frag.appendChild(rows[list[pos]]);
-      body.appendChild(frag);
-    }
-    function rest() {
-      more(CHUNK);
-      if (pos < list.length) timer = setTimeout(rest, 0);
-    }
-    more(FIRST);
     table.replaceChild(body, tbody);
     tbody = body;
-    // The rest after the first screenful has been drawn, in short tasks that keystrokes can
-    // interleave with.
-    if (pos < list.length) frame = requestAnimationFrame(function () { timer = setTimeout(rest, 0); });
+    showMore();
+  }
+
+  // Take the server-rendered rows past the first PAGE out of the table, from the end, a slice
+  // per task (detaching thousands of rows at once is a long task).
+  function trim() {
+    var keep = Math.min(n, PAGE);
+    var stop = Math.max(keep, tbody.rows.length - SLICE);
+    var range = document.createRange();
+    range.setStartBefore(tbody.rows[stop]);
+    range.setEndAfter(tbody.rows[tbody.rows.length - 1]);
+    range.deleteContents();
+    if (tbody.rows.length > keep) trimming = setTimeout(trim, 0);
+    else moreState();
+  }
+
+  function nearEnd() {
+    return more.getBoundingClientRect().top < window.innerHeight + 800;
+  }
+
+  function markSorted(value) {
+    var s = parse(value);
+    for (var h = 0; h < headers.length; h++) {
+      var key = headers[h].getAttribute("data-sort");
+      if (!key) continue;
+      if (key === s.key) headers[h].setAttribute("aria-sort", s.desc ? "descending" : "ascending");
+      else headers[h].removeAttribute("aria-sort");
+    }
   }
 
   function apply() {
+    indexAll();
     var needle = q.value.trim().toLowerCase();
     var s = st.value, t = tpSel.value, key = sort.value;
     var g = sigSel.value ? " " + sigSel.value + " " : "";
@@ -106,6 +191,7 @@
       shownKey = stateKey;
       show(list);
     }
+    markSorted(key);
     count.textContent = list.length === n ? n + " packages" : list.length + " of " + n + " packages match";
     none.hidden = list.length !== 0;
   }
@@ -118,7 +204,7 @@
     if (sigSel.value) params.set("signal", sigSel.value);
     if (sort.value !== "rank") params.set("sort", sort.value);
     var search = params.toString();
-    history.replaceState(null, "", search ? "?" + search : location.pathname);
+    history.replaceState(null, "", (search ? "?" + search : location.pathname) + location.hash);
   }
 
   function load() {
@@ -132,6 +218,36 @@
 
   function update() { apply(); save(); }
 
+  // Sortable column headers: a button per sortable header; again reverses.
+  headers.forEach(function (th) {
+    var key = th.getAttribute("data-sort");
+    if (!key) return;
+    var button = document.createElement("button");
+    button.type = "button";
+    button.className = "sort";
+    button.appendChild(th.firstChild);  // the header's text (a legend link stays beside it)
+    th.insertBefore(button, th.firstChild);
+    button.addEventListener("click", function () {
+      var s = parse(sort.value);
+      sort.value = unparse(key, s.key === key ? !s.desc : false);
+      update();
+    });
+  });
+
+  function openLegend() { if (legend && location.hash === "#legend") legend.open = true; }
+  window.addEventListener("hashchange", openLegend);
+  openLegend();
+
+  moreButton.addEventListener("click", showMore);
+  if (window.IntersectionObserver) {
+    new IntersectionObserver(function (entries) {
+      if (!entries[0].isIntersecting || more.hidden) return;
+      showMore();
+      // Still in view (a tall screen): keep filling, a page per frame.
+      requestAnimationFrame(function fill() { if (!more.hidden && nearEnd()) { showMore(); requestAnimationFrame(fill); } });
+    }, { rootMargin: "800px 0px" }).observe(more);
+  }
+
   form.addEventListener("input", update);
   form.addEventListener("change", update);
   form.addEventListener("submit", function (event) { event.preventDefault(); });
@@ -139,5 +255,113 @@
   load();
   form.hidden = false;
   shownKey = ["", "", "", "", "rank"].join("\u0000");  // the server-rendered rows
-  apply();
+  var plain = !q.value && !st.value && !tpSel.value && !sigSel.value && sort.value === "rank";
+  if (plain) {
+    // Nothing to change: index the rows in slices, between frames, before the first input,
+    // then keep only the first PAGE of them in the table.
+    markSorted("rank");
+    count.textContent = n + " packages";
+    current = order("rank");
+    pos = Math.min(n, PAGE);
+    (function step() {
+      index(SLICE * 2);
+      if (indexed < n) setTimeout(step, 0);
+      else if (n > PAGE) trimming = setTimeout(trim, 0);
+    })();
+  } else {
+    apply();
+  }
+})();
+
+// Overview: one search over every ecosystem's package names. The names come from small
+// per-ecosystem indexes (data/names-<ecosystem>.json: name, page, verdict, tone), fetched on the
+// first focus or keystroke, never with the page. Exact names first, then names starting with
+// the text, then names containing it; each group in rank order, ecosystems in site order.
+(function () {
+  "use strict";
+  var form = document.getElementById("find");
+  var input = document.getElementById("find-q");
+  var list = document.getElementById("find-results");
+  var count = document.getElementById("find-count");
+  if (!form || !input || !list || !count || !form.getAttribute("data-index")) return;
+  var urls = JSON.parse(form.getAttribute("data-index"));
+  var LIMIT = 25;
+  var entries = null, loading = null, failed = false;
+
+  function load() {
+    if (loading) return loading;
+    count.textContent = "Loading the names…";
+    loading = Promise.all(urls.map(function (url) {
+      return fetch(url).then(function (response) {
+        if (!response.ok) throw new Error(url + ": HTTP " + response.status);
+        return response.json();
+      });
+    })).then(function (indexes) {
+      entries = [];
+      indexes.forEach(function (data) {
+        data.rows.forEach(function (row) {
+          entries.push({ lower: row[0].toLowerCase(), name: row[0], href: row[1], phrase: row[2], tone: row[3], eco: data.display });
+        });
+      });
+      search();
+    }, function () {
+      failed = true;
+      count.textContent = "The names could not be loaded; each ecosystem's page lists its packages.";
+    });
+    return loading;
+  }
+
+  function item(entry) {
+    var li = document.createElement("li");
+    var a = document.createElement("a");
+    a.href = entry.href;
+    var bdi = document.createElement("bdi");
+    bdi.textContent = entry.name;
+    a.appendChild(bdi);
+    var eco = document.createElement("span");
+    eco.className = "eco";
+    eco.textContent = entry.eco;
+    var verdict = document.createElement("span");
+    verdict.className = "st " + entry.tone;
+    verdict.textContent = entry.phrase;
+    li.appendChild(a);
+    li.appendChild(document.createTextNode(" "));
+    li.appendChild(eco);
+    li.appendChild(document.createTextNode(" "));
+    li.appendChild(verdict);
+    return li;
+  }
+
+  function search() {
+    if (!entries) { if (!failed) load(); return; }
+    var needle = input.value.trim().toLowerCase();
+    var exact = [], prefix = [], inside = [];
+    if (needle) {
+      for (var i = 0; i < entries.length; i++) {
+        var at = entries[i].lower.indexOf(needle);
+        if (at === -1) continue;
+        if (entries[i].lower.length === needle.length) exact.push(entries[i]);
+        else if (at === 0) prefix.push(entries[i]);
+        else inside.push(entries[i]);
+      }
+    }
+    var found = exact.concat(prefix, inside);
+    var frag = document.createDocumentFragment();
+    found.slice(0, LIMIT).forEach(function (entry) { frag.appendChild(item(entry)); });
+    list.replaceChildren(frag);
+    if (!needle) count.textContent = "";
+    else if (!found.length) count.textContent = "No package matches.";
+    else count.textContent = found.length > LIMIT
+      ? found.length + " packages match; the first " + LIMIT + " are shown."
+      : found.length + (found.length === 1 ? " package matches." : " packages match.");
+  }
+
+  input.addEventListener("focus", load);
+  input.addEventListener("input", search);
+  form.addEventListener("submit", function (event) {
+    event.preventDefault();
+    var first = list.querySelector("a");
+    if (first) first.click();
+  });
+  form.hidden = false;
 })();

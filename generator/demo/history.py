@@ -52,7 +52,9 @@ def past_snapshots(snapshot: Snapshot, days: int = DAYS) -> list[Snapshot]:
             if bucket % 100 >= ALWAYS_ATTESTED_PERCENT:
                 adopted[row.name] = 1 + bucket % (days - 2)
     counted = [r for r in snapshot.packages if r.status in COUNTED_STATUSES]
-    regressed = next((r.name for r in counted if r.status is not Status.ATTESTED), None)
+    regressed = next((r.name for r in counted if r.provenance_dropped), None) or next(
+        (r.name for r in counted if r.status is not Status.ATTESTED), None
+    )
     entered = counted[-1].name if counted else None
     out = []
     for ago in range(days - 1, -1, -1):

@@ -16,6 +16,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from markupsafe import Markup
 
 from generator.models import PackageResult, Status, Verification
+from generator.render import verdict
 from generator.render.links import PackageView, asset_dir, build_links, safe_url
 
 #: One-letter codes of the statuses in the pages (kept short: 10,000 rows ship in the HTML).
@@ -101,4 +102,5 @@ def environment(templates: Path | None = None) -> Environment:
         status_code=STATUS_CODE,
         Status=Status,
     )
+    env.globals.update(verdict.template_globals())
     return env

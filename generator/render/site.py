@@ -22,6 +22,7 @@ from markupsafe import Markup, escape
 from generator.errors import GeneratorError
 from generator.history import HISTORY_DIR, Change, History, history_files
 from generator.models import COUNTED_STATUSES, Build, PackageResult, Provenance, Snapshot, Status
+from generator.render import search_index
 from generator.render.charts import chart
 from generator.render.env import environment
 from generator.render.export import feed_xml, to_csv
@@ -32,7 +33,7 @@ from generator.render.history_view import (
     history_view,
     status_history,
 )
-from generator.render.links import PackageView, asset_dir, package_paths
+from generator.render.links import PackageView, asset_dir, package_paths, safe_url
 from generator.snapshot import SCHEMA_FILE, atomic_write, write_snapshot
 
 if TYPE_CHECKING:
@@ -121,6 +122,7 @@ def plan(
     history: History | None = None,
     *,
     site_url: str = "",
+    report_url: str = "",
 ) -> SitePlan:
     """Phase one: every page and data file of the site, nothing written.
 
@@ -147,6 +149,7 @@ def plan(
             "snapshot": snapshot,
             "chart": chart(snapshot),
             "href": f"{eco}/index.html",
+            "names_index": search_index.index_path(eco),
             "tp_counts": {
                 text: sum(1 for v in views if v.tp_text == text)
                 for text in ("yes", "no", "unknown")
@@ -180,6 +183,12 @@ def plan(
     files: dict[str, bytes] = {}
     for snapshot in snapshots:
         files[f"{DATA_DIR}/{snapshot.ecosystem}.csv"] = to_csv(snapshot)
+    for page in pages:
+        if page.template == "ecosystem.html":
+            eco_entry = page.context["eco"]
+            files[eco_entry["names_index"]] = search_index.names_index(
+                eco_entry["name"], eco_entry["display"], page.context["packages"]
+            )
     if history is not None:
         for name, data in history_files(history).items():
             files[f"{DATA_DIR}/{HISTORY_DIR}/{name}"] = data
@@ -198,6 +207,7 @@ def plan(
         "statuses": list(COUNTED_STATUSES),
         "all_statuses": list(Status),
         "demo": any(s.demo for s in snapshots),
+        "report_url": safe_url(report_url),
         "nav": [("index.html", "Overview")]
         + [(e["href"], e["display"]) for e in ecosystems]
         + ([(CHANGES_PAGE, "Changes")] if history is not None else [])
@@ -252,10 +262,12 @@ def render(
     static: Path | None = None,
     history: History | None = None,
     site_url: str = "",
+    report_url: str = "",
 ) -> list[Path]:
     """Write the site for ``snapshots`` (and ``history``) into ``out_dir``; return the files
     written. ``infos`` describes the ecosystems (``generator.ecosystems.INFOS``); a snapshot
     of another ecosystem is refused. ``site_url`` is the site's absolute URL, for the links
-    of ``feed.xml``."""
-    site = plan(snapshots, infos, history, site_url=site_url)
+    of ``feed.xml``; ``report_url`` the issue form each package page links to (no link when
+    empty)."""
+    site = plan(snapshots, infos, history, site_url=site_url, report_url=report_url)
     return write(site, out_dir, environment(templates), static)

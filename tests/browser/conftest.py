@@ -32,6 +32,8 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 VENDOR = Path(__file__).parent / "vendor"
+#: The issue form the demo site's package pages link to ("Report an incorrect listing").
+REPORT_URL = "https://github.com/example/attested-yet/issues/new?template=listing.yml"
 
 
 def chromium_path() -> str | None:
@@ -91,7 +93,8 @@ def demo_site(server: Server) -> str:
     # In a thread of its own: the crawl runs an event loop, and Playwright's sync API may
     # already have one running in this thread.
     with ThreadPoolExecutor(1) as pool:
-        assert pool.submit(main, ["build", "--demo", "--out", str(out)]).result() == 0
+        argv = ["build", "--demo", "--out", str(out), "--report-url", REPORT_URL]
+        assert pool.submit(main, argv).result() == 0
     return f"{server.base}/sub/site/"
 
 

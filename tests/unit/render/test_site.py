@@ -14,6 +14,7 @@ from generator.ecosystems import INFOS
 from generator.errors import GeneratorError
 from generator.models import PackageResult, Provenance, Snapshot
 from generator.render import STATUS_CODE, package_paths, plan, render
+from generator.render.verdict import verdict
 from generator.snapshot import SCHEMA_FILE, write_snapshot
 from tests.unit.render.samples import (
     GOOD_BUILD,
@@ -164,7 +165,7 @@ def test_hostile_build_fields_stay_text(site: Path) -> None:
 def test_ecosystem_page_marks_and_filters_signals(tmp_path: Path) -> None:
     render_site(signal_snapshots(), tmp_path)
     html = (tmp_path / "pypi/index.html").read_text()
-    row = r'<tr data-st="\w"(?: data-s="([^"]*)")?><td>\d+<td><a href="([^"/]+)/'
+    row = r'<tr class="\w+"(?: data-s="([^"]*)")?><td>\d+<td><a href="([^"/]+)/'
     marked = {name: sig for sig, name in re.findall(row, html)}
     assert marked == {"good": "", "forged": "failed", "dropped": "dropped", "forked": "mismatch"}
     assert '<span class="sig failed">verification failed</span>' in html
@@ -195,7 +196,8 @@ def test_plan_holds_every_page_with_its_way_back_to_the_top() -> None:
     scoped = next(p for p in site.pages if p.path == "npm/@scope/pkg/index.html")
     assert scoped.root == "../../../"
     assert [s.ecosystem for s in site.snapshots] == ["pypi", "npm"], "in EcosystemInfo.order"
-    assert not any(name.endswith(".json") for name in site.files), "JSON has its own writer"
+    snapshot_files = {f"data/{s.ecosystem}.json" for s in site.snapshots} | {"data/schema.json"}
+    assert not snapshot_files & set(site.files), "snapshots and schema have their own writer"
 
 
 def test_snapshot_copies_are_written_by_the_snapshot_writer(tmp_path: Path, site: Path) -> None:
@@ -250,17 +252,21 @@ def test_ecosystem_facts_come_from_its_info(tmp_path: Path) -> None:
     assert index.index("Npm-Registry") < index.index("PyPI")
 
 
-def test_statuses_reach_the_page_as_data_attributes_from_one_table(site: Path) -> None:
+def test_statuses_come_from_one_table_in_python(site: Path) -> None:
     html = (site / "npm/index.html").read_text()
-    rows = re.findall(r'<tr data-st="(\w)"', html)
+    # a row carries its verdict's tone and says its status in words: no code, no table
+    tones = re.findall(r'<tr class="(\w+)"', html)
     snap = hostile_snapshots()[0]
-    assert rows == [STATUS_CODE[p.status] for p in snap.packages]
-    options = dict(re.findall(r'<option value="([\w-]+)" data-st="(\w)">', html))
-    assert options == {s.value: code for s, code in STATUS_CODE.items()}
+    assert tones == [verdict(p).tone for p in snap.packages]
+    about = (site / "about/index.html").read_text()
+    codes = dict(re.findall(r'<dt id="([\w-]+)"><span class="st" data-st="(\w)">', about))
+    assert codes == {s.value: code for s, code in STATUS_CODE.items()}
     pages = "".join(p.read_text() for p in pages_of(site))
-    assert not re.search(r'class="(st|bar) ', pages), "no status code in a class"
+    assert not re.search(r'class="(st|bar) [aupme]"', pages), "no status code in a class"
     css = (site / "static/site.css").read_text()
     js = (site / "static/site.js").read_text()
-    assert "attested" not in js, "site.js keeps no table of statuses"
+    assert not re.search(r"[\"']unsupported-ci[\"']|[\"']pre-attestation[\"']", js), (
+        "site.js keeps no table of statuses"
+    )
     for code in STATUS_CODE.values():
         assert f'[data-st="{code}"]' in css
