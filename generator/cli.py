@@ -111,6 +111,29 @@ def _crawl_options(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="crawl the bundled recorded registry offline (fictional packages, marked as demo)",
     )
+    group.add_argument(
+        "--full",
+        action="store_true",
+        help="ignore the crawl state (data/state/): download every document again",
+    )
+    group.add_argument(
+        "--state-from",
+        metavar="SITE_URL",
+        help="first copy the crawl state from a live site's data/state/ where data/ has none",
+    )
+    group.add_argument(
+        "--npm-changes-url",
+        metavar="URL",
+        help="npm replication feed (default: the public feed when --npm-url is the public "
+        "registry, else none; '' for none)",
+    )
+    group.add_argument(
+        "--pypi-root-min",
+        type=int,
+        metavar="N",
+        help="read PyPI's /simple/ root as a change feed from N known packages on "
+        '(default: the measured crossover, README "Crawl state")',
+    )
 
 
 def _site_options(parser: argparse.ArgumentParser) -> None:
@@ -174,12 +197,17 @@ def crawl_config(args: argparse.Namespace) -> pipeline.CrawlConfig:
         top_sources={name: url for name in REGISTRY if (url := getattr(args, f"top_{name}_url"))},
         policy=policy,
         verify=verify,
+        full=args.full,
+        feed_urls={} if args.npm_changes_url is None else {"npm": args.npm_changes_url},
+        feed_min={} if args.pypi_root_min is None else {"pypi": args.pypi_root_min},
     )
 
 
 def _crawl(args: argparse.Namespace) -> int:
     config = crawl_config(args)
     if not args.demo:
+        if args.state_from and not args.full:
+            pipeline.seed_state(config, args.state_from)
         return pipeline.run_crawl(config)
     with pipeline.demo_config(config, temporary_data=args.data is None) as demo:
         status = pipeline.run_crawl(demo)

@@ -22,7 +22,8 @@ from generator.crawl import crawl, ranked_list
 from generator.demo import RECORDINGS, serve_demo
 from generator.demo.history import write_demo_history
 from generator.ecosystems import INFOS, REGISTRY
-from generator.errors import GeneratorError
+from generator.ecosystems.base import ChangeFeed
+from generator.errors import GeneratorError, PackageError
 from generator.history import HISTORY_DIR, INDEX_FILE, read_history_dir
 from generator.http import Fetcher, HttpPolicy, MiB
 from generator.models import PackageResult, Snapshot, Status, Verification
@@ -30,6 +31,16 @@ from generator.previous import default_site_url
 from generator.progress import Progress
 from generator.render import render
 from generator.snapshot import read_snapshots, write_snapshot
+from generator.state import (
+    STATE_DIR,
+    CrawlState,
+    FeedCursor,
+    StateRun,
+    fingerprint,
+    read_state,
+    state_path,
+    write_state,
+)
 from generator.verify import VERIFY, VerifyOptions
 
 Log = Callable[[str], None]
@@ -63,6 +74,28 @@ class CrawlConfig:
     """How attestations are verified (trust root), or why not."""
     demo: bool = False
     """Snapshots are marked as demo data (the bundled recorded registry)."""
+    full: bool = False
+    """Ignore the crawl state (``crawl --full``): every document is downloaded again."""
+    feed_urls: Mapping[str, str] = field(default_factory=dict)
+    """Base URL of an ecosystem's change feed (``--npm-changes-url``); "" for none. Unset:
+    the ecosystem's default for its public registry (see :meth:`feed_url`)."""
+    feed_min: Mapping[str, int] = field(default_factory=dict)
+    """Overrides of the fewest known packages at which a change feed is read
+    (``--pypi-root-min``); unset: the ecosystem's measured crossover."""
+
+    def feed_url(self, name: str) -> str | None:
+        """Where ``name``'s change feed is read: the URL given; else the ecosystem's default
+        feed when the registry is the public one (or the registry itself when its feed is
+        served there, PyPI's ``/simple/``); else none."""
+        ecosystem = REGISTRY[name]
+        if name in self.feed_urls:
+            return self.feed_urls[name] or None
+        if not isinstance(ecosystem, ChangeFeed):
+            return None
+        registry = self.registry_urls[name]
+        if ecosystem.default_feed_url is None:
+            return registry
+        return ecosystem.default_feed_url if registry == ecosystem.default_url else None
 
     def __post_init__(self) -> None:
         unknown = [name for name in self.ecosystems if name not in REGISTRY]
@@ -79,7 +112,14 @@ async def crawl_ecosystem(name: str, config: CrawlConfig, progress: Progress) ->
     """One ecosystem's snapshot; a ``GeneratorError`` when its package list cannot be read."""
     ecosystem = REGISTRY[name]
     started = time.monotonic()
-    async with Fetcher(config.registry_urls[name], config.policy) as fetcher:
+    registry = config.registry_urls[name]
+    expected = fingerprint(config.verify.skip, config.verify.trusted_root)
+    state, note = None, "--full: state ignored"
+    if not config.full:
+        state, note = read_state(config.data, name, registry=registry, expected=expected)
+    run = StateRun(previous=dict(state.packages) if state else {})
+    cursor, feed_cost = await _read_feed(name, config, state, run)
+    async with Fetcher(registry, config.policy) as fetcher:
         ranked = await ranked_list(
             ecosystem,
             fetcher,
@@ -93,14 +133,94 @@ async def crawl_ecosystem(name: str, config: CrawlConfig, progress: Progress) ->
             progress.advance(task, result)
 
         snapshot = await crawl(
-            ecosystem, fetcher, ranked, demo=config.demo, on_result=done, verify=config.verify
+            ecosystem,
+            fetcher,
+            ranked,
+            demo=config.demo,
+            on_result=done,
+            verify=config.verify,
+            state=run,
         )
+        stats = fetcher.stats
         progress.finish(
             task,
-            f"{fetcher.stats.requests} requests, {fetcher.stats.bytes / MiB:.1f} MiB, "
-            f"{time.monotonic() - started:.1f} s",
+            f"{stats.requests + feed_cost[0]} requests, "
+            f"{(stats.bytes + feed_cost[1]) / MiB:.1f} MiB, {time.monotonic() - started:.1f} s; "
+            f"{note}; {stats.not_modified} unchanged (304), {run.skipped} by the change feed",
         )
+    new = CrawlState(
+        fingerprint=expected,
+        ecosystem=name,
+        registry=registry.rstrip("/"),
+        feed=cursor,
+        packages=run.entries,
+    )
+    try:
+        write_state(config.data, new)
+    except OSError as exc:  # the snapshot matters; a missing state only costs a full crawl
+        progress.finish(task, f"crawl state not written ({type(exc).__name__})")
     return snapshot
+
+
+async def _read_feed(
+    name: str, config: CrawlConfig, state: CrawlState | None, run: StateRun
+) -> tuple[FeedCursor | None, tuple[int, int]]:
+    """Read ``name``'s change feed when it costs less than conditional requests, filling
+    ``run.unchanged``; the position to store, and the feed's (requests, bytes). A feed that
+    fails, gaps or resets leaves ``run.unchanged`` empty: every package is asked for."""
+    ecosystem = REGISTRY[name]
+    url = config.feed_url(name)
+    if not isinstance(ecosystem, ChangeFeed) or url is None:
+        return None, (0, 0)
+    known = len(run.previous)
+    least = config.feed_min.get(name, ecosystem.feed_min_packages)
+    since = state.feed.position if state and state.feed and state.feed.url == url else None
+    # Read when it pays; with nothing known yet, only a positional feed (npm) is worth one
+    # request, to record where the next run starts.
+    if not (known and known >= least) and not (not known and least <= 1):
+        return None, (0, 0)
+    async with Fetcher(url, config.policy) as feed:
+        try:
+            read = await ecosystem.change_feed(feed, since, max(2, known // 4))
+        except PackageError:
+            return None, (feed.stats.requests, feed.stats.bytes)
+        cost = (feed.stats.requests, feed.stats.bytes)
+    if since is not None and read.position < since:
+        return None, cost  # the sequence was reset: nothing can be skipped on its word
+    unchanged: set[str] = set()
+    for key, entry in run.previous.items():
+        if read.serials is not None:
+            if (
+                entry.validators.serial is not None
+                and read.serials.get(key) == entry.validators.serial
+            ):
+                unchanged.add(key)
+        elif read.changed is not None and since is not None and key not in read.changed:
+            unchanged.add(key)
+    run.unchanged = frozenset(unchanged)
+    return FeedCursor(url=url, position=read.position), cost
+
+
+def seed_state(config: CrawlConfig, site: str, log: Log = stderr) -> None:
+    """Copy each ecosystem's crawl state from the live site (``<site>/data/state/``) into
+    ``config.data`` where none is there yet. Anything unreadable is skipped: a full crawl."""
+
+    async def fetch() -> None:
+        async with Fetcher(site, replace(config.policy, attempts=2)) as fetcher:
+            for name in config.ecosystems:
+                path = state_path(config.data, name)
+                if path.exists():
+                    continue
+                try:
+                    body = await fetcher.get_bytes(
+                        f"/data/{STATE_DIR}/{name}.json", max_bytes=256 * MiB
+                    )
+                    write_state(config.data, CrawlState.model_validate_json(body))
+                    log(f"{name}: crawl state read from {site}")
+                except (PackageError, ValueError) as exc:
+                    log(f"{name}: no crawl state from {site} ({str(exc)[:120]}): full crawl")
+
+    anyio.run(fetch)
 
 
 async def crawl_all(config: CrawlConfig, progress: Progress | None = None) -> dict[str, Outcome]:
