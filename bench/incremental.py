@@ -153,14 +153,15 @@ class LiveRegistry:
             {"filename": f, "upload_time_iso_8601": when, "digests": {"sha256": "0" * 64}}
             for f in self._files(name)
         ]
-        filler = {f"0.{i}": [{"filename": f"old-{i}.tar.gz" + "x" * 900}] for i in range(700)}
+        old = self.pad_pypi // 1000
+        filler = {f"0.{i}": [{"filename": f"old-{i}.tar.gz" + "x" * 950}] for i in range(old)}
         return _dump(
             {
                 "info": {
                     "name": name,
                     "version": version,
                     "project_urls": {"Source": f"https://github.com/o/{name}"},
-                    "description": "x" * max(0, self.pad_pypi - 700 * 950),
+                    "description": "x" * max(0, self.pad_pypi - old * 1000),
                 },
                 "urls": urls,
                 "releases": {**filler, version: urls},
@@ -361,7 +362,10 @@ def main() -> None:
 
 
 def _line(label: str, cost: Cost, cold: Cost) -> None:
-    share = f"  ({cost.requests / cold.requests:.1%} of requests, {cost.bytes / cold.bytes:.2%} of bytes)"
+    share = (
+        f"  ({cost.requests / cold.requests:.1%} of requests, "
+        f"{cost.bytes / cold.bytes:.2%} of bytes)"
+    )
     print(
         f"{label:<32}{cost.requests:>10,}{cost.bytes:>14,}{cost.wall:>9.2f}{cost.cpu:>8.2f}"
         + (share if cost is not cold else "")
