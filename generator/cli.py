@@ -206,14 +206,19 @@ def crawl_config(args: argparse.Namespace) -> pipeline.CrawlConfig:
 def _crawl(args: argparse.Namespace) -> int:
     config = crawl_config(args)
     if not args.demo:
-        if args.state_from and not args.full:
-            pipeline.seed_state(config, args.state_from)
+        _seed(args, config)
         return pipeline.run_crawl(config)
     with pipeline.demo_config(config, temporary_data=args.data is None) as demo:
         status = pipeline.run_crawl(demo)
         if args.data is None:
             print(f"{PROG}: --demo without --data: nothing kept", file=sys.stderr)
         return status
+
+
+def _seed(args: argparse.Namespace, config: pipeline.CrawlConfig) -> None:
+    """``--state-from``: the live site's crawl state, unless ``--full`` ignores it anyway."""
+    if args.state_from and not args.full:
+        pipeline.seed_state(config, args.state_from)
 
 
 def _render(args: argparse.Namespace) -> int:
@@ -225,6 +230,7 @@ def _build(args: argparse.Namespace) -> int:
     config = crawl_config(args)
     options = {"site_url": args.site_url, "report_url": args.report_url}
     if not args.demo:
+        _seed(args, config)
         return pipeline.build(config, args.out, **options)
     with pipeline.demo_config(config, temporary_data=args.data is None) as demo:
         return pipeline.build(demo, args.out, **options)

@@ -23,7 +23,8 @@ from generator.demo import RECORDINGS, serve_demo
 from generator.demo.history import write_demo_history
 from generator.ecosystems import INFOS, REGISTRY
 from generator.ecosystems.base import ChangeFeed
-from generator.errors import GeneratorError, PackageError
+from generator.errors import GeneratorError
+from generator.feeds import fetch_states, read_feed
 from generator.history import HISTORY_DIR, INDEX_FILE, read_history_dir
 from generator.http import Fetcher, HttpPolicy, MiB
 from generator.models import PackageResult, Snapshot, Status, Verification
@@ -31,16 +32,7 @@ from generator.previous import default_site_url
 from generator.progress import Progress
 from generator.render import render
 from generator.snapshot import read_snapshots, write_snapshot
-from generator.state import (
-    STATE_DIR,
-    CrawlState,
-    FeedCursor,
-    StateRun,
-    fingerprint,
-    read_state,
-    state_path,
-    write_state,
-)
+from generator.state import CrawlState, StateRun, fingerprint, read_state, write_state
 from generator.verify import VERIFY, VerifyOptions
 
 Log = Callable[[str], None]
@@ -118,7 +110,9 @@ async def crawl_ecosystem(name: str, config: CrawlConfig, progress: Progress) ->
     if not config.full:
         state, note = read_state(config.data, name, registry=registry, expected=expected)
     run = StateRun(previous=dict(state.packages) if state else {})
-    cursor, feed_cost = await _read_feed(name, config, state, run)
+    feed = await read_feed(
+        ecosystem, config.feed_url(name), config.policy, state, run, config.feed_min.get(name)
+    )
     async with Fetcher(registry, config.policy) as fetcher:
         ranked = await ranked_list(
             ecosystem,
@@ -142,85 +136,30 @@ async def crawl_ecosystem(name: str, config: CrawlConfig, progress: Progress) ->
             state=run,
         )
         stats = fetcher.stats
-        progress.finish(
-            task,
-            f"{stats.requests + feed_cost[0]} requests, "
-            f"{(stats.bytes + feed_cost[1]) / MiB:.1f} MiB, {time.monotonic() - started:.1f} s; "
-            f"{note}; {stats.not_modified} unchanged (304), {run.skipped} by the change feed",
-        )
     new = CrawlState(
         fingerprint=expected,
         ecosystem=name,
         registry=registry.rstrip("/"),
-        feed=cursor,
+        feed=feed.cursor,
         packages=run.entries,
     )
     try:
         write_state(config.data, new)
     except OSError as exc:  # the snapshot matters; a missing state only costs a full crawl
-        progress.finish(task, f"crawl state not written ({type(exc).__name__})")
+        note += f"; crawl state not written ({type(exc).__name__})"
+    progress.finish(
+        task,
+        f"{stats.requests + feed.requests} requests, "
+        f"{(stats.bytes + feed.bytes) / MiB:.1f} MiB, {time.monotonic() - started:.1f} s; "
+        f"{note}; {feed.note}; {stats.not_modified} unchanged (304), "
+        f"{run.skipped} skipped on the change feed's word",
+    )
     return snapshot
 
 
-async def _read_feed(
-    name: str, config: CrawlConfig, state: CrawlState | None, run: StateRun
-) -> tuple[FeedCursor | None, tuple[int, int]]:
-    """Read ``name``'s change feed when it costs less than conditional requests, filling
-    ``run.unchanged``; the position to store, and the feed's (requests, bytes). A feed that
-    fails, gaps or resets leaves ``run.unchanged`` empty: every package is asked for."""
-    ecosystem = REGISTRY[name]
-    url = config.feed_url(name)
-    if not isinstance(ecosystem, ChangeFeed) or url is None:
-        return None, (0, 0)
-    known = len(run.previous)
-    least = config.feed_min.get(name, ecosystem.feed_min_packages)
-    since = state.feed.position if state and state.feed and state.feed.url == url else None
-    # Read when it pays; with nothing known yet, only a positional feed (npm) is worth one
-    # request, to record where the next run starts.
-    if not (known and known >= least) and not (not known and least <= 1):
-        return None, (0, 0)
-    async with Fetcher(url, config.policy) as feed:
-        try:
-            read = await ecosystem.change_feed(feed, since, max(2, known // 4))
-        except PackageError:
-            return None, (feed.stats.requests, feed.stats.bytes)
-        cost = (feed.stats.requests, feed.stats.bytes)
-    if since is not None and read.position < since:
-        return None, cost  # the sequence was reset: nothing can be skipped on its word
-    unchanged: set[str] = set()
-    for key, entry in run.previous.items():
-        if read.serials is not None:
-            if (
-                entry.validators.serial is not None
-                and read.serials.get(key) == entry.validators.serial
-            ):
-                unchanged.add(key)
-        elif read.changed is not None and since is not None and key not in read.changed:
-            unchanged.add(key)
-    run.unchanged = frozenset(unchanged)
-    return FeedCursor(url=url, position=read.position), cost
-
-
 def seed_state(config: CrawlConfig, site: str, log: Log = stderr) -> None:
-    """Copy each ecosystem's crawl state from the live site (``<site>/data/state/``) into
-    ``config.data`` where none is there yet. Anything unreadable is skipped: a full crawl."""
-
-    async def fetch() -> None:
-        async with Fetcher(site, replace(config.policy, attempts=2)) as fetcher:
-            for name in config.ecosystems:
-                path = state_path(config.data, name)
-                if path.exists():
-                    continue
-                try:
-                    body = await fetcher.get_bytes(
-                        f"/data/{STATE_DIR}/{name}.json", max_bytes=256 * MiB
-                    )
-                    write_state(config.data, CrawlState.model_validate_json(body))
-                    log(f"{name}: crawl state read from {site}")
-                except (PackageError, ValueError) as exc:
-                    log(f"{name}: no crawl state from {site} ({str(exc)[:120]}): full crawl")
-
-    anyio.run(fetch)
+    """Copy the crawl state from the live site ``site`` where ``config.data`` has none."""
+    anyio.run(fetch_states, site, config.data, config.ecosystems, config.policy, log)
 
 
 async def crawl_all(config: CrawlConfig, progress: Progress | None = None) -> dict[str, Outcome]:

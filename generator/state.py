@@ -67,7 +67,9 @@ class Entry(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     validators: Validators
+    """Of the key document the row was derived from."""
     row: PackageResult
+    """The row as last written (its ``rank`` is replaced by the current one on reuse)."""
 
 
 class FeedCursor(BaseModel):
@@ -88,12 +90,15 @@ class CrawlState(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     format: Literal[1] = STATE_FORMAT
+    """Layout of this file; another value: ignored."""
     fingerprint: str
     """:func:`fingerprint` of the run that wrote it."""
     ecosystem: str
+    """Short name (``pypi``, ``npm``)."""
     registry: str
     """Base URL of the registry the rows came from."""
     feed: FeedCursor | None = None
+    """Where the change feed was read at the start of the crawl that wrote this, if it was."""
     packages: dict[str, Entry] = {}
     """Normalized package name → entry."""
 

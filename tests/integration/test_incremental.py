@@ -10,8 +10,11 @@ from pathlib import Path
 import pytest
 
 from bench.incremental import LiveRegistry, config_for, serve
+from generator.cli import build_parser, crawl_config
+from generator.demo.server import Registry, Reply
+from generator.demo.server import serve as serve_site
 from generator.models import Snapshot
-from generator.pipeline import run_crawl
+from generator.pipeline import run_crawl, seed_state
 
 N = 12
 
@@ -129,3 +132,38 @@ def test_an_unreadable_state_costs_a_full_crawl_not_the_run(
     crawl(url, tmp_path, "npm")
     packuments = [h for h in registry_hits(registry, mark) if h[0].startswith("/pkg-")]
     assert len(packuments) == N and not any(conditional for _, _, conditional in packuments)
+
+
+def test_state_from_the_live_site_makes_the_next_crawl_conditional(
+    registry: LiveRegistry, url: str, tmp_path: Path
+) -> None:
+    first_data, fresh = tmp_path / "first", tmp_path / "fresh"
+    crawl(url, first_data, "npm", feed_urls={"npm": ""})
+    site = Registry()
+    site.add("/data/state/npm.json", Reply(body=(first_data / "state" / "npm.json").read_bytes()))
+    lines: list[str] = []
+    with serve_site(site) as site_url:
+        seed_state(
+            replace(config_for(url, fresh, N), ecosystems=("npm", "pypi")), site_url, lines.append
+        )
+    assert [line.split(":")[0] for line in lines] == ["npm", "pypi"]
+    assert "full crawl" in lines[1]
+    mark = len(registry.log)
+    crawl(url, fresh, "npm", feed_urls={"npm": ""})
+    packuments = [h for h in registry_hits(registry, mark) if h[0].startswith("/pkg-")]
+    assert len(packuments) == N and all(status == 304 for _, status, _ in packuments)
+
+
+def test_cli_options_reach_the_config() -> None:
+    args = build_parser().parse_args(
+        ["crawl", "--full", "--npm-changes-url", "", "--pypi-root-min", "5"]
+    )
+    config = crawl_config(args)
+    assert config.full and config.feed_url("npm") is None and config.feed_min == {"pypi": 5}
+    default = crawl_config(build_parser().parse_args(["crawl"]))
+    assert default.feed_url("npm") == "https://replicate.npmjs.com/registry"
+    assert default.feed_url("pypi") == "https://pypi.org"
+    elsewhere = crawl_config(
+        build_parser().parse_args(["crawl", "--npm-url", "http://127.0.0.1:1"])
+    )
+    assert elsewhere.feed_url("npm") is None
