@@ -18,6 +18,10 @@ from urllib.parse import urlsplit
 
 from generator.models import Evidence, Status
 
+#: Version of the classification rules above; bump it on any change to what a row says, so
+#: every crawl state made under the old rules is dropped (``generator.state``).
+RULES_VERSION = 1
+
 #: Hosts from which both PyPI and npm accept attestations (GitHub Actions, GitLab CI/CD).
 SUPPORTED_HOSTS: frozenset[str] = frozenset({"github.com", "gitlab.com"})
 

@@ -112,6 +112,29 @@ def _crawl_options(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="crawl the bundled recorded registry offline (fictional packages, marked as demo)",
     )
+    group.add_argument(
+        "--full",
+        action="store_true",
+        help="ignore the crawl state (data/state/): download every document again",
+    )
+    group.add_argument(
+        "--state-from",
+        metavar="SITE_URL",
+        help="first copy the crawl state from a live site's data/state/ where data/ has none",
+    )
+    group.add_argument(
+        "--npm-changes-url",
+        metavar="URL",
+        help="npm replication feed (default: the public feed when --npm-url is the public "
+        "registry, else none; '' for none)",
+    )
+    group.add_argument(
+        "--pypi-root-min",
+        type=int,
+        metavar="N",
+        help="read PyPI's /simple/ root as a change feed from N known packages on "
+        '(default: the measured crossover, README "Crawl state")',
+    )
 
 
 def _shard(value: str) -> Shard:
@@ -219,6 +242,9 @@ def crawl_config(args: argparse.Namespace) -> pipeline.CrawlConfig:
         policy=policy,
         verify=verify,
         shard=_with_run(getattr(args, "shard", None), getattr(args, "run_id", None)),
+        full=args.full,
+        feed_urls={} if args.npm_changes_url is None else {"npm": args.npm_changes_url},
+        feed_min={} if args.pypi_root_min is None else {"pypi": args.pypi_root_min},
     )
 
 
@@ -233,6 +259,7 @@ def _with_run(shard: Shard | None, run: str | None) -> Shard | None:
 def _crawl(args: argparse.Namespace) -> int:
     config = crawl_config(args)
     if not args.demo:
+        _seed(args, config)
         return pipeline.run_crawl(config)
     with pipeline.demo_config(config, temporary_data=args.data is None) as demo:
         status = pipeline.run_crawl(demo)
@@ -245,6 +272,12 @@ def _merge(args: argparse.Namespace) -> int:
     return pipeline.merge(args.shard_dirs, args.data)
 
 
+def _seed(args: argparse.Namespace, config: pipeline.CrawlConfig) -> None:
+    """``--state-from``: the live site's crawl state, unless ``--full`` ignores it anyway."""
+    if args.state_from and not args.full:
+        pipeline.seed_state(config, args.state_from)
+
+
 def _render(args: argparse.Namespace) -> int:
     pipeline.render_site(args.data, args.out, site_url=args.site_url, report_url=args.report_url)
     return 0
@@ -254,6 +287,7 @@ def _build(args: argparse.Namespace) -> int:
     config = crawl_config(args)
     options = {"site_url": args.site_url, "report_url": args.report_url}
     if not args.demo:
+        _seed(args, config)
         return pipeline.build(config, args.out, **options)
     with pipeline.demo_config(config, temporary_data=args.data is None) as demo:
         return pipeline.build(demo, args.out, **options)

@@ -12,7 +12,7 @@ import anyio
 from generator.classify import classify
 from generator.ecosystems.base import Ecosystem
 from generator.errors import PackageError, SourceError, UsageError
-from generator.http import Fetcher
+from generator.http import KEY_DOCUMENT, Fetcher, KeyDocument, Unchanged
 from generator.models import (
     Observation,
     PackageResult,
@@ -25,6 +25,7 @@ from generator.models import (
     utc_now,
 )
 from generator.sources import read_packages_file
+from generator.state import Entry, StateRun, Validators
 from generator.verify import VERIFY, VerifyOptions, check
 
 
@@ -137,6 +138,67 @@ async def package_result(
     verify: VerifyOptions = VERIFY,
 ) -> PackageResult:
     """One package's row; every failure is caught here and becomes status ``error``."""
+    return (await package_row(ecosystem, fetcher, rank_, name, verify))[0]
+
+
+def _conditional(entry: Entry | None) -> dict[str, str] | None:
+    if entry is None:
+        return None
+    v = entry.validators
+    headers = {"If-None-Match": v.etag} if v.etag else {}
+    if v.last_modified:
+        headers["If-Modified-Since"] = v.last_modified
+    return headers or None
+
+
+def _validators(seen: dict[str, str]) -> Validators:
+    serial = seen.get("x-pypi-last-serial", "")
+    return Validators(
+        etag=seen.get("etag"),
+        last_modified=seen.get("last-modified"),
+        serial=int(serial) if serial.isdigit() and len(serial) < 19 else None,
+    )
+
+
+async def package_row(
+    ecosystem: Ecosystem,
+    fetcher: Fetcher,
+    rank_: int,
+    name: str,
+    verify: VerifyOptions = VERIFY,
+    previous: Entry | None = None,
+) -> tuple[PackageResult, Entry | None]:
+    """One package's row, and the state entry the next crawl may reuse (None: nothing to keep).
+
+    With ``previous``, the key document (the ecosystem's first request) is asked for
+    conditionally; a 304 reuses the previous row, re-ranked, with nothing downloaded.
+    """
+    key = KeyDocument(sent=_conditional(previous))
+    token = KEY_DOCUMENT.set(key)
+    try:
+        result, unreadable = await _package_result(ecosystem, fetcher, rank_, name, verify)
+    except Unchanged:
+        assert previous is not None
+        seen = _validators(key.seen) if key.seen else previous.validators
+        row = previous.row.model_copy(update={"rank": rank_})
+        return row, Entry(validators=seen, row=row)
+    finally:
+        KEY_DOCUMENT.reset(token)
+    validators = _validators(key.seen)
+    # Only a complete, readable row is kept: an error, or a secondary document that could not
+    # be read, is asked for again next time.
+    if result.status is Status.ERROR or unreadable or not validators.usable():
+        return result, None
+    return result, Entry(validators=validators, row=result)
+
+
+async def _package_result(
+    ecosystem: Ecosystem,
+    fetcher: Fetcher,
+    rank_: int,
+    name: str,
+    verify: VerifyOptions,
+) -> tuple[PackageResult, bool]:
     budget = fetcher.policy.package_deadline
     try:
         # One deadline across all of this package's requests and retries: a server that
@@ -145,11 +207,14 @@ async def package_result(
             observation = await ecosystem.evidence(fetcher, name)
         verified = verify_stage(observation, verify)
     except TimeoutError:
-        return _error(rank_, name, f"no complete answer within {budget:g} s for the package")
+        reason = f"no complete answer within {budget:g} s for the package"
+        return _error(rank_, name, reason), True
     except PackageError as exc:
-        return _error(rank_, name, exc.reason)
+        return _error(rank_, name, exc.reason), True
+    except Unchanged:
+        raise
     except Exception as exc:  # noqa: BLE001 - a parser bug must cost one package, not the run
-        return _error(rank_, name, f"internal error ({type(exc).__name__})")
+        return _error(rank_, name, f"internal error ({type(exc).__name__})"), True
     evidence = observation.evidence
     verdict = classify(evidence, ecosystem.attestation_cutoff, ecosystem.display_name)
     result = PackageResult(
@@ -162,8 +227,8 @@ async def package_result(
     try:  # a string that cannot be written as UTF-8 would fail the whole snapshot later
         result.model_dump_json()
     except ValueError:
-        return _error(rank_, name, "metadata that cannot be written as UTF-8")
-    return result
+        return _error(rank_, name, "metadata that cannot be written as UTF-8"), True
+    return result, observation.unreadable is not None
 
 
 def verify_stage(observation: Observation, options: VerifyOptions) -> VerificationFields:
@@ -194,18 +259,34 @@ async def crawl(
     demo: bool = False,
     on_result: Callable[[PackageResult], None] | None = None,
     verify: VerifyOptions = VERIFY,
+    state: StateRun | None = None,
 ) -> Snapshot:
     """Crawl every package of ``ranked``; a failing package never cancels its siblings.
 
     Attested provenance is verified as ``verify`` says (trust root, or a reason not to).
+    With ``state``, stored rows are reused: with no request when the change feed proved the
+    package unchanged, after a 304 otherwise; ``state.entries`` collects the new state.
     """
     results: list[PackageResult | None] = [None] * len(ranked.names)
     limiter = anyio.CapacityLimiter(fetcher.policy.concurrency)
     ranks = ranked.ranks or range(1, len(ranked.names) + 1)
+    run = state or StateRun()
 
     async def one(index: int, name: str) -> None:
-        async with limiter:
-            result = await package_result(ecosystem, fetcher, ranks[index], name, verify)
+        key = ecosystem.normalize(name) or name
+        previous = run.previous.get(key)
+        entry: Entry | None
+        if previous is not None and key in run.unchanged:
+            result = previous.row.model_copy(update={"rank": ranks[index]})
+            entry = Entry(validators=previous.validators, row=result)
+            run.skipped += 1
+        else:
+            async with limiter:
+                result, entry = await package_row(
+                    ecosystem, fetcher, ranks[index], name, verify, previous
+                )
+        if entry is not None:
+            run.entries[key] = entry
         results[index] = result
         if on_result is not None:
             on_result(result)

@@ -8,7 +8,10 @@ Every registry request goes through :class:`Fetcher`:
 * tenacity retries with exponential backoff and jitter on connection errors, timeouts,
   429 and 5xx, honouring ``Retry-After`` (seconds or HTTP-date) up to a budget;
 * a cap on the *decoded* size of every body, enforced while streaming (gzip bombs too);
-* redirects followed by hand, only to http(s) URLs on the registry's own host.
+* redirects followed by hand, only to http(s) URLs on the registry's own host;
+* conditional requests for a package's *key document* (its first request, see
+  :class:`KeyDocument`): ``If-None-Match``/``If-Modified-Since`` from the last crawl, a 304
+  raising :class:`Unchanged`.
 
 Failures become :class:`~generator.errors.PackageError` with a short reason that names
 the fault, so one bad document costs one package, never the run.
@@ -21,6 +24,7 @@ import math
 import re
 import zlib
 from collections.abc import AsyncIterator
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -69,6 +73,29 @@ class HttpPolicy:
     enforces it); None: only the per-request ``deadline`` holds."""
 
 
+class Unchanged(Exception):  # noqa: N818 - a signal, not an error
+    """The key document answered 304 Not Modified: the previous row still holds."""
+
+
+@dataclass
+class KeyDocument:
+    """The validators of one package's key document: the first request made while it is set
+    in :data:`KEY_DOCUMENT` (the crawl sets one per package). ``sent`` are the last crawl's
+    (None: an unconditional request); ``seen`` is filled from the 200 response's headers."""
+
+    sent: dict[str, str] | None = None
+    """Conditional headers to send (``If-None-Match``, ``If-Modified-Since``)."""
+    seen: dict[str, str] = field(default_factory=dict)
+    """``etag``, ``last-modified`` and ``x-pypi-last-serial`` of the response, when present."""
+    taken: bool = False
+    """Whether the key document's request was made (only the first request is conditional)."""
+
+
+#: The package being read (task-local): set by the crawl around one package's requests.
+KEY_DOCUMENT: ContextVar[KeyDocument | None] = ContextVar("KEY_DOCUMENT", default=None)
+VALIDATOR_HEADERS = ("etag", "last-modified", "x-pypi-last-serial")
+
+
 class _Retryable(Exception):
     """A transient failure worth another attempt."""
 
@@ -101,6 +128,8 @@ class Stats:
 
     requests: int = 0
     bytes: int = 0
+    not_modified: int = 0
+    """Answers 304 to a conditional request (no body)."""
     by_path_kind: dict[str, int] = field(default_factory=dict)
 
 
@@ -153,6 +182,11 @@ class Fetcher:
     ) -> bytes:
         """GET ``path`` with retries; raise :class:`PackageError` on failure."""
         cap = max_bytes or self.policy.max_bytes
+        key = KEY_DOCUMENT.get()
+        if key is not None and not key.taken:
+            key.taken = True
+        else:
+            key = None
         last: _Retryable | None = None
         try:
             async for attempt in AsyncRetrying(
@@ -162,7 +196,7 @@ class Fetcher:
                 reraise=True,
             ):
                 with attempt:
-                    return await self._attempt(self.url(path), accept, cap)
+                    return await self._attempt(self.url(path), accept, cap, key)
         except _Retryable as exc:
             last = exc
         assert last is not None
@@ -176,13 +210,15 @@ class Fetcher:
         backoff = wait_random_exponential(multiplier=self.policy.backoff, max=self.policy.max_wait)
         return float(backoff(state))
 
-    async def _attempt(self, url: str, accept: str, cap: int) -> bytes:
+    async def _attempt(
+        self, url: str, accept: str, cap: int, key: KeyDocument | None = None
+    ) -> bytes:
         for _ in range(self.policy.max_redirects + 1):
             async with self._limiter:
                 self.stats.requests += 1
                 try:
                     with anyio.fail_after(self.policy.deadline):
-                        result = await self._one(url, accept, cap)
+                        result = await self._one(url, accept, cap, key)
                 except TimeoutError:
                     raise _Retryable(
                         f"no complete response within {self.policy.deadline:g} s"
@@ -200,10 +236,18 @@ class Fetcher:
             url = result
         raise PackageError(f"more than {self.policy.max_redirects} redirects")
 
-    async def _one(self, url: str, accept: str, cap: int) -> bytes | str:
+    async def _one(
+        self, url: str, accept: str, cap: int, key: KeyDocument | None = None
+    ) -> bytes | str:
         """One request. Returns the body, or the next URL of a redirect."""
-        async with self._client.stream("GET", url, headers={"Accept": accept}) as response:
+        headers = {"Accept": accept}
+        if key is not None and key.sent:
+            headers.update(key.sent)
+        async with self._client.stream("GET", url, headers=headers) as response:
             status = response.status_code
+            if status == 304 and key is not None and key.sent:
+                self.stats.not_modified += 1
+                raise Unchanged(url)
             if status in REDIRECT_STATUSES:
                 return self._redirect_target(response)
             if status in (404, 410):
@@ -251,6 +295,8 @@ class Fetcher:
             if decoder is not None and not decoder.eof:
                 raise PackageError("truncated gzip body")
             self.stats.bytes += response.num_bytes_downloaded
+            if key is not None:
+                key.seen = {h: v[:200] for h in VALIDATOR_HEADERS if (v := response.headers.get(h))}
             return b"".join(chunks)
 
     def _redirect_target(self, response: httpx.Response) -> str:

@@ -22,7 +22,9 @@ from generator.crawl import Shard, crawl, ranked_list, select_shard
 from generator.demo import RECORDINGS, serve_demo
 from generator.demo.history import write_demo_history
 from generator.ecosystems import INFOS, REGISTRY, Ecosystem
+from generator.ecosystems.base import ChangeFeed
 from generator.errors import GeneratorError, SnapshotError, UsageError
+from generator.feeds import fetch_states, read_feed
 from generator.history import HISTORY_DIR, INDEX_FILE, read_history_dir
 from generator.http import Fetcher, HttpPolicy, MiB
 from generator.merge import merge_shards
@@ -31,6 +33,15 @@ from generator.previous import default_site_url
 from generator.progress import Progress
 from generator.render import render
 from generator.snapshot import SCHEMA_FILE, read_snapshots, write_snapshot
+from generator.state import (
+    CrawlState,
+    StateRun,
+    fingerprint,
+    merge_states,
+    read_state,
+    state_path,
+    write_state,
+)
 from generator.verify import VERIFY, VerifyOptions
 
 Log = Callable[[str], None]
@@ -66,6 +77,29 @@ class CrawlConfig:
     """Snapshots are marked as demo data (the bundled recorded registry)."""
     shard: Shard | None = None
     """Crawl only this shard of each ranked list (``--shard K/N``); ``merge`` joins them."""
+    full: bool = False
+    """Ignore the crawl state (``crawl --full``): every document is downloaded again."""
+    feed_urls: Mapping[str, str] = field(default_factory=dict)
+    """Base URL of an ecosystem's change feed (``--npm-changes-url``); "" for none. Unset:
+    the ecosystem's default for its public registry (see :meth:`feed_url`)."""
+    feed_min: Mapping[str, int] = field(default_factory=dict)
+    """Overrides of the fewest known packages at which a change feed is read
+    (``--pypi-root-min``); unset: the ecosystem's measured crossover."""
+
+    def feed_url(self, name: str, ecosystem: Ecosystem | None = None) -> str | None:
+        """Where ``name``'s change feed is read: the URL given; else the ecosystem's default
+        feed when the registry is the public one (or the registry itself when its feed is
+        served there, PyPI's ``/simple/``); else none. ``ecosystem``: the client, when it
+        is not the registered one (tests)."""
+        ecosystem = ecosystem or REGISTRY[name]
+        if name in self.feed_urls:
+            return self.feed_urls[name] or None
+        if not isinstance(ecosystem, ChangeFeed):
+            return None
+        registry = self.registry_urls[name]
+        if ecosystem.default_feed_url is None:
+            return registry
+        return ecosystem.default_feed_url if registry == ecosystem.default_url else None
 
     def __post_init__(self) -> None:
         if not self.ecosystems:
@@ -87,7 +121,21 @@ async def crawl_ecosystem(
     ``registry`` maps names to clients (tests pass fakes)."""
     ecosystem = registry[name]
     started = time.monotonic()
-    async with Fetcher(config.registry_urls[name], config.policy) as fetcher:
+    base_url = config.registry_urls[name]
+    expected = fingerprint(config.verify.skip, config.verify.trusted_root)
+    state, note = None, "--full: state ignored"
+    if not config.full:
+        state, note = read_state(config.data, name, registry=base_url, expected=expected)
+    run = StateRun(previous=dict(state.packages) if state else {})
+    feed = await read_feed(
+        ecosystem,
+        config.feed_url(name, ecosystem),
+        config.policy,
+        state,
+        run,
+        config.feed_min.get(name),
+    )
+    async with Fetcher(base_url, config.policy) as fetcher:
         ranked = await ranked_list(
             ecosystem,
             fetcher,
@@ -103,14 +151,39 @@ async def crawl_ecosystem(
             progress.advance(task, result)
 
         snapshot = await crawl(
-            ecosystem, fetcher, ranked, demo=config.demo, on_result=done, verify=config.verify
+            ecosystem,
+            fetcher,
+            ranked,
+            demo=config.demo,
+            on_result=done,
+            verify=config.verify,
+            state=run,
         )
-        progress.finish(
-            task,
-            f"{fetcher.stats.requests} requests, {fetcher.stats.bytes / MiB:.1f} MiB, "
-            f"{time.monotonic() - started:.1f} s",
-        )
+        stats = fetcher.stats
+    new = CrawlState(
+        fingerprint=expected,
+        ecosystem=name,
+        registry=base_url.rstrip("/"),
+        feed=feed.cursor,
+        packages=run.entries,
+    )
+    try:
+        write_state(config.data, new)
+    except OSError as exc:  # the snapshot matters; a missing state only costs a full crawl
+        note += f"; crawl state not written ({type(exc).__name__})"
+    progress.finish(
+        task,
+        f"{stats.requests + feed.requests} requests, "
+        f"{(stats.bytes + feed.bytes) / MiB:.1f} MiB, {time.monotonic() - started:.1f} s; "
+        f"{note}; {feed.note}; {stats.not_modified} unchanged (304), "
+        f"{run.skipped} skipped on the change feed's word",
+    )
     return snapshot
+
+
+def seed_state(config: CrawlConfig, site: str, log: Log = stderr) -> None:
+    """Copy the crawl state from the live site ``site`` where ``config.data`` has none."""
+    anyio.run(fetch_states, site, config.data, config.ecosystems, config.policy, log)
 
 
 async def crawl_all(
@@ -184,6 +257,7 @@ def merge(shard_dirs: Sequence[Path], data: Path, *, log: Log = stderr) -> int:
             continue
         path = write_snapshot(merged, data)
         log(summary_line(merged, path) + f" (merged from {len(found[ecosystem])} shards)")
+        log(_merge_state(ecosystem, [f.parent for f, _ in found[ecosystem]], data))
     return status
 
 
@@ -278,3 +352,21 @@ def summary_line(snapshot: Snapshot, path: Path) -> str:
         f"{snapshot.ecosystem}: {s.total} packages: {counts}; attested {percent} of "
         f"{s.counted}; Trusted Publishing {s.trusted_publishing} → {path}"
     )
+
+
+def _merge_state(ecosystem: str, folders: list[Path], data: Path) -> str:
+    """The shards' crawl states joined into ``data``'s, so a sharded daily run stays
+    incremental; a missing or mismatched shard state only costs the next run a full crawl."""
+    states = []
+    for folder in folders:
+        try:
+            states.append(
+                CrawlState.model_validate_json(state_path(folder, ecosystem).read_bytes())
+            )
+        except (OSError, ValueError):
+            return f"{ecosystem}: a shard has no readable crawl state; none merged"
+    merged = merge_states(states)
+    if merged is None:
+        return f"{ecosystem}: the shards' crawl states disagree; none merged"
+    write_state(data, merged)
+    return f"{ecosystem}: crawl state of {len(merged.packages)} packages merged"

@@ -3,8 +3,10 @@ verify (no ``generator.verify`` import under ``generator/ecosystems``)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from generator.ecosystems.info import EcosystemInfo
 from generator.http import Fetcher
@@ -44,4 +46,36 @@ class Ecosystem(Protocol):
         ``source`` overrides the default ranking with a URL or a local file path.
         Raises ``SourceError`` when the list cannot be read.
         """
+        ...
+
+
+@dataclass(frozen=True)
+class FeedRead:
+    """What a registry's change feed says (read by :class:`ChangeFeed`)."""
+
+    position: int
+    """The feed's position now, to start from next time (npm ``update_seq``, PyPI the root's
+    ``_last-serial``)."""
+    changed: frozenset[str] | None = None
+    """Names (normalized) changed since the position asked for; None: the feed cannot say."""
+    serials: Mapping[str, int] | None = None
+    """Normalized name → the project's last serial (PyPI); None when not that kind of feed."""
+
+
+@runtime_checkable
+class ChangeFeed(Protocol):
+    """Optional: an ecosystem whose registry documents a change feed."""
+
+    feed_min_packages: int
+    """Fewest known packages at which reading the feed costs less than one conditional
+    request per package (README "Crawl state")."""
+    default_feed_url: str | None
+    """The feed of the public registry; None: the feed is served by the registry itself."""
+    """Fewest known packages at which reading the feed costs less than one conditional
+    request per package (README "Crawl state")."""
+
+    async def change_feed(self, fetcher: Fetcher, since: int | None, budget: int) -> FeedRead:
+        """Read the feed under ``fetcher``'s base URL from position ``since`` in at most
+        ``budget`` requests; raise ``PackageError`` when it fails, gaps, resets or would need
+        more requests than that (the crawl then makes conditional requests for everything)."""
         ...

@@ -22,7 +22,8 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote, urlsplit
 
-from generator.ecosystems._shape import obj, opt_text, text, timestamp
+from generator.ecosystems._shape import arr, obj, opt_text, text, timestamp
+from generator.ecosystems.base import FeedRead
 from generator.ecosystems.info import EcosystemInfo
 from generator.errors import PackageError, SourceError
 from generator.http import Fetcher
@@ -31,6 +32,11 @@ from generator.repository import normalize_repository
 from generator.slsa import parse_predicate, slsa_entry, statement_predicate
 from generator.sources import read_location
 
+#: npm's public replication feed, 2025 API ("Changes to npm replication feeds APIs", GitHub
+#: changelog 2025-04-22): ``GET /`` gives ``update_seq``, ``GET /_changes?since=S&limit=L``
+#: gives ``{"results": [{"seq", "id", "changes"}], "last_seq"}`` (names only, L ≤ 10,000).
+DEFAULT_CHANGES_URL = "https://replicate.npmjs.com/registry"
+CHANGES_LIMIT = 10_000
 COUNTS_PACKAGE = "download-counts"
 COUNTS_MEMBER = "package/counts.json"
 MAX_TARBALL = 128 * 1024 * 1024
@@ -138,8 +144,38 @@ class Npm:
     website = INFO.website
     attestation_cutoff = INFO.attestation_cutoff
 
+    #: A page of the feed replaces up to 10,000 conditional requests: it pays from one package.
+    feed_min_packages = 1
+    default_feed_url: str | None = DEFAULT_CHANGES_URL
+
     def normalize(self, name: str) -> str | None:
         return normalize_name(name)
+
+    async def change_feed(self, fetcher: Fetcher, since: int | None, budget: int) -> FeedRead:
+        """The names changed since ``since`` from the replication feed (``fetcher`` is on the
+        feed's URL). Without ``since`` only the position is read (nothing can be skipped)."""
+        position = _seq(obj(await fetcher.get_json("/"), "feed root").get("update_seq"))
+        if since is None:
+            return FeedRead(position=position)
+        if position < since:
+            raise PackageError(f"the feed's sequence went back ({since} → {position}): reset")
+        changed: set[str] = set()
+        at, requests = since, 1
+        while at < position:
+            if requests >= budget:
+                raise PackageError(f"more than {budget} requests of changes: cheaper without")
+            page = obj(await fetcher.get_json(f"/_changes?since={at}&limit={CHANGES_LIMIT}"), "p")
+            requests += 1
+            for i, item in enumerate(arr(page.get("results"), "results")):
+                entry = obj(item, f"results[{i}]")
+                if _seq(entry.get("seq")) <= at:
+                    raise PackageError(f"a change at or before the position asked for ({at})")
+                changed.add(text(entry.get("id"), f"results[{i}].id"))
+            last = _seq(page.get("last_seq"))
+            if last <= at:
+                raise PackageError(f"the feed stopped at {last}, short of {position}: a gap")
+            at = last
+        return FeedRead(position=position, changed=frozenset(changed))
 
     async def evidence(self, fetcher: Fetcher, name: str) -> Observation:
         if normalize_name(name) is None:
@@ -219,6 +255,13 @@ class Npm:
         except PackageError as exc:
             raise SourceError(f"cannot read {COUNTS_PACKAGE} from the registry: {exc}") from None
         return _counts_from(body, fetcher.url(tarball)), f"{COUNTS_PACKAGE}@{latest}"
+
+
+def _seq(value: Any) -> int:
+    """A feed sequence number; an opaque (non-integer) one cannot be compared: an error."""
+    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+        raise PackageError(f"a feed sequence that is not a whole number ({str(value)[:40]!r})")
+    return value
 
 
 def _counts_from(body: bytes, location: str) -> bytes:

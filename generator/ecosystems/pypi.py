@@ -20,9 +20,10 @@ from typing import Any
 from urllib.parse import quote
 
 from generator.ecosystems._shape import arr, obj, opt_text, text, timestamp
+from generator.ecosystems.base import FeedRead
 from generator.ecosystems.info import EcosystemInfo
 from generator.errors import NotFound, PackageError, SourceError
-from generator.http import Fetcher
+from generator.http import Fetcher, MiB, decode_json
 from generator.models import Evidence, Observation, Provenance, PyPISubject
 from generator.repository import normalize_repository
 from generator.sources import read_location
@@ -30,6 +31,10 @@ from generator.sources import read_location
 SIMPLE_JSON = "application/vnd.pypi.simple.v1+json"
 INTEGRITY_JSON = "application/vnd.pypi.integrity.v1+json, application/json;q=0.9"
 DEFAULT_TOP_URL = "https://hugovk.github.io/top-pypi-packages/top-pypi-packages-30-days.min.json"
+#: The /simple/ root lists every project (~700,000): tens of MB of JSON. Below this many
+#: known packages one conditional request each costs fewer bytes (README "Crawl state").
+ROOT_CROSSOVER = 10_000
+MAX_ROOT = 512 * MiB
 _VALID_NAME = re.compile(r"^([A-Z0-9]|[A-Z0-9][A-Z0-9._-]*[A-Z0-9])$", re.IGNORECASE)
 # project_urls keys that name the source repository, most specific first (compared
 # after lower-casing and dropping everything but letters).
@@ -148,8 +153,30 @@ class PyPI:
     website = INFO.website
     attestation_cutoff = INFO.attestation_cutoff
 
+    feed_min_packages = ROOT_CROSSOVER
+    default_feed_url: str | None = None  # /simple/ on the registry itself
+
     def normalize(self, name: str) -> str | None:
         return normalize_name(name)
+
+    async def change_feed(self, fetcher: Fetcher, since: int | None, budget: int) -> FeedRead:
+        """The ``/simple/`` root as PEP 691 JSON: every project's ``_last-serial`` (one request).
+
+        A package whose key document carried that same ``X-PyPI-Last-Serial`` is unchanged.
+        """
+        body = await fetcher.get_bytes("/simple/", accept=SIMPLE_JSON, max_bytes=MAX_ROOT)
+        root = obj(decode_json(body), "simple root")
+        position = obj(root.get("meta"), "simple root meta").get("_last-serial")
+        if not isinstance(position, int) or isinstance(position, bool):
+            raise PackageError("the simple root has no meta._last-serial")
+        serials: dict[str, int] = {}
+        for i, item in enumerate(arr(root.get("projects"), "projects")):
+            entry = obj(item, f"projects[{i}]")
+            serial = entry.get("_last-serial")
+            key = normalize_name(str(entry.get("name")))
+            if key is not None and isinstance(serial, int) and not isinstance(serial, bool):
+                serials[key] = serial
+        return FeedRead(position=position, serials=serials)
 
     async def evidence(self, fetcher: Fetcher, name: str) -> Observation:
         project = normalize_name(name)

@@ -95,6 +95,14 @@ def test_merged_shards_equal_the_unsharded_crawl_apart_from_timestamps(
         assert f"{ecosystem}: {len(whole['packages'])} packages" in err
         assert "(merged from 3 shards)" in err
     assert (tmp_path / "schema.json").is_file()
+    # The shards' crawl states join into one, so a sharded daily run stays incremental:
+    # the same packages, validators and rows (but rank) as the unsharded crawl's state.
+    for ecosystem in ECOSYSTEMS:
+        state = load(tmp_path / "state" / f"{ecosystem}.json")
+        whole_state = load(crawled / "whole" / "state" / f"{ecosystem}.json")
+        assert state["packages"].keys() == whole_state["packages"].keys()
+        assert state["packages"] == whole_state["packages"]
+        assert f"{ecosystem}: crawl state of {len(state['packages'])} packages merged" in err
     # The merged data renders like any crawl's.
     assert main(["render", "--data", str(tmp_path), "--out", str(tmp_path / "site")]) == 0
 

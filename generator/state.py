@@ -1,0 +1,208 @@
+"""Crawl state: what the last crawl learnt per package, so the next one can skip the unchanged.
+
+One file per ecosystem, ``<data>/state/<ecosystem>.json``, written atomically beside the
+snapshots and published with the site under ``data/state/`` (``publish.yml`` reads it back
+from the live site before the next crawl, as it does the history). It holds, per package
+(by normalized name):
+
+* the **validators** of the package's key document (the first document the ecosystem reads
+  for it: npm's packument, PyPI's first request): ``ETag``, ``Last-Modified`` and PyPI's
+  ``X-PyPI-Last-Serial``;
+* the **row** derived from that document (a :class:`~generator.models.PackageResult`).
+
+The next crawl sends ``If-None-Match``/``If-Modified-Since`` with the key document's request;
+a 304 reuses the row without downloading or parsing anything else. Every other document a
+row depends on is immutable once its key document is fixed (npm's attestations of
+``name@version``; PyPI's provenance of one file), and a row whose secondary document could
+not be read, or an ``error`` row, is never stored: it is re-fetched next time.
+
+A **change feed** (PyPI's ``/simple/`` root, npm's replication feed) can name the packages
+that did not change at all; those cost no request. Its position is kept in ``feed``.
+
+The state is only valid for the rules that made its rows: a :func:`fingerprint` of the tool
+version, the export schema, the classification rules and the verification options. A
+different fingerprint, registry, a format change or an unreadable file: the state is
+ignored (a full crawl), never the run's failure.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from importlib import metadata
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from generator import __version__
+from generator.classify import RULES_VERSION
+from generator.models import SCHEMA_VERSION, PackageResult
+from generator.snapshot import atomic_write
+
+STATE_DIR = "state"
+STATE_FORMAT: Literal[1] = 1
+
+
+class Validators(BaseModel):
+    """What identifies one version of a package's key document."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    etag: str | None = None
+    """The response's ``ETag``, sent back as ``If-None-Match``."""
+    last_modified: str | None = None
+    """The response's ``Last-Modified``, sent back as ``If-Modified-Since``."""
+    serial: int | None = None
+    """PyPI's ``X-PyPI-Last-Serial`` (compared with the ``/simple/`` root's ``_last-serial``)."""
+
+    def usable(self) -> bool:
+        """Whether a conditional request can be made from these."""
+        return bool(self.etag or self.last_modified)
+
+
+class Entry(BaseModel):
+    """One package: its key document's validators and the row derived from it."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    validators: Validators
+    """Of the key document the row was derived from."""
+    row: PackageResult
+    """The row as last written (its ``rank`` is replaced by the current one on reuse)."""
+
+
+class FeedCursor(BaseModel):
+    """Where a change feed was read up to (npm: the replication feed's sequence)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    url: str
+    """The feed it belongs to; another URL means another sequence: ignored."""
+    position: int
+    """The sequence (npm ``update_seq``; PyPI the root's ``_last-serial``) at the start of
+    the crawl that stored it."""
+
+
+class CrawlState(BaseModel):
+    """``<data>/state/<ecosystem>.json``."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    format: Literal[1] = STATE_FORMAT
+    """Layout of this file; another value: ignored."""
+    fingerprint: str
+    """:func:`fingerprint` of the run that wrote it."""
+    ecosystem: str
+    """Short name (``pypi``, ``npm``)."""
+    registry: str
+    """Base URL of the registry the rows came from."""
+    feed: FeedCursor | None = None
+    """Where the change feed was read at the start of the crawl that wrote this, if it was."""
+    packages: dict[str, Entry] = {}
+    """Normalized package name → entry."""
+
+
+def fingerprint(skip: str | None, trusted_root: Path | None) -> str:
+    """What invalidates every stored row: tool version, export schema, classification rules,
+    and how provenance was verified (``VerifyOptions``' skip reason and trust root file, the
+    sigstore version). Takes the options' fields so no ecosystem imports the verifier."""
+    parts = [__version__, str(SCHEMA_VERSION), str(RULES_VERSION), skip or ""]
+    if trusted_root is not None:
+        try:
+            parts.append(hashlib.sha256(trusted_root.read_bytes()).hexdigest())
+        except OSError:
+            parts.append(f"unreadable:{trusted_root}")
+    try:
+        parts.append(metadata.version("sigstore"))
+    except metadata.PackageNotFoundError:
+        parts.append("no-sigstore")
+    return hashlib.sha256("\0".join(parts).encode()).hexdigest()[:32]
+
+
+def state_path(data: Path, ecosystem: str) -> Path:
+    return data / STATE_DIR / f"{ecosystem}.json"
+
+
+def read_state(
+    data: Path, ecosystem: str, *, registry: str, expected: str
+) -> tuple[CrawlState | None, str]:
+    """The usable state of ``ecosystem`` and a short word on it; None (with why) when there is
+    none or it cannot be used: the crawl is then a full one."""
+    path = state_path(data, ecosystem)
+    try:
+        body = path.read_bytes()
+    except FileNotFoundError:
+        return None, "no state yet: full crawl"
+    except OSError as exc:
+        return None, f"state unreadable ({type(exc).__name__}): full crawl"
+    try:
+        state = CrawlState.model_validate_json(body)
+    except ValidationError:
+        return None, "state in an unknown format: full crawl"
+    if state.ecosystem != ecosystem or state.registry != registry.rstrip("/"):
+        return None, "state from another registry: full crawl"
+    if state.fingerprint != expected:
+        return None, "rules, schema or tool version changed: full crawl"
+    return state, f"state of {len(state.packages)} packages"
+
+
+def write_state(data: Path, state: CrawlState) -> Path:
+    """Write ``state`` atomically; returns its path."""
+    path = state_path(data, state.ecosystem)
+    atomic_write(path, state.model_dump_json(exclude_defaults=False).encode())
+    return path
+
+
+@dataclass
+class StateRun:
+    """One crawl's use of the state: what it starts from, and what it leaves behind."""
+
+    previous: dict[str, Entry] = field(default_factory=dict)
+    """Stored entries, by normalized name (empty for a full crawl)."""
+    unchanged: frozenset[str] = frozenset()
+    """Normalized names a change feed proved unchanged: reused with no request."""
+    entries: dict[str, Entry] = field(default_factory=dict)
+    """Filled by the crawl: what the next run may reuse."""
+    skipped: int = 0
+    """Rows reused on the change feed's word (no request)."""
+
+
+@dataclass(frozen=True)
+class FeedAnswer:
+    """What a change feed says: the known packages that did not change, and the position to
+    store for next time (None: keep none)."""
+
+    unchanged: frozenset[str]
+    cursor: FeedCursor | None
+    note: str = ""
+
+
+def merge_states(states: list[CrawlState]) -> CrawlState | None:
+    """One state from the states of the shards of one crawl: every package of each, and the
+    earliest feed position (each shard read the feed when it started; the earliest is the
+    one every row is at least as new as). None when the shards disagree on what made them
+    (fingerprint, registry, ecosystem): the next crawl is then a full one."""
+    if not states:
+        return None
+    first = states[0]
+    if any(
+        (s.fingerprint, s.registry, s.ecosystem)
+        != (first.fingerprint, first.registry, first.ecosystem)
+        for s in states
+    ):
+        return None
+    cursors = [s.feed for s in states]
+    feed = None
+    if all(c is not None and c.url == cursors[0].url for c in cursors):  # type: ignore[union-attr]
+        feed = min(cursors, key=lambda c: c.position)  # type: ignore[union-attr]
+    packages: dict[str, Entry] = {}
+    for state in states:
+        packages.update(state.packages)
+    return CrawlState(
+        fingerprint=first.fingerprint,
+        ecosystem=first.ecosystem,
+        registry=first.registry,
+        feed=feed,
+        packages=packages,
+    )

@@ -1,0 +1,61 @@
+"""The crawl state file: round trip, and every reason it is not used."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from generator.state import (
+    CrawlState,
+    Entry,
+    FeedCursor,
+    Validators,
+    fingerprint,
+    read_state,
+    state_path,
+    write_state,
+)
+from tests.builders import package
+
+FP = fingerprint(None, None)
+
+
+def state(**changes: object) -> CrawlState:
+    row = package(name="a")
+    entry = Entry(validators=Validators(etag='"x"', serial=7), row=row)
+    fields: dict[str, object] = {
+        "fingerprint": FP,
+        "ecosystem": "npm",
+        "registry": "http://r",
+        "feed": FeedCursor(url="http://f", position=3),
+        "packages": {"a": entry},
+    }
+    return CrawlState.model_validate({**fields, **changes})
+
+
+def test_state_round_trips(tmp_path: Path) -> None:
+    write_state(tmp_path, state())
+    read, note = read_state(tmp_path, "npm", registry="http://r/", expected=FP)
+    assert read == state() and "1 packages" in note
+
+
+def test_a_state_is_ignored_when_missing_unreadable_or_made_under_other_rules(
+    tmp_path: Path,
+) -> None:
+    assert read_state(tmp_path, "npm", registry="http://r", expected=FP)[0] is None
+    write_state(tmp_path, state())
+    assert read_state(tmp_path, "npm", registry="http://other", expected=FP)[0] is None
+    assert read_state(tmp_path, "npm", registry="http://r", expected="x")[0] is None
+    state_path(tmp_path, "npm").write_text('{"format": 2}')
+    assert read_state(tmp_path, "npm", registry="http://r", expected=FP)[0] is None
+
+
+def test_fingerprint_changes_with_the_verification_options(tmp_path: Path) -> None:
+    root = tmp_path / "trusted_root.json"
+    root.write_text("{}")
+    assert len({FP, fingerprint("skip", None), fingerprint(None, root)}) == 3
+    assert fingerprint(None, None) == FP
+
+
+def test_only_validators_that_allow_a_conditional_request_are_usable() -> None:
+    assert not Validators(serial=3).usable()
+    assert Validators(last_modified="Mon, 01 Jan 2024 00:00:00 GMT").usable()
