@@ -17,6 +17,7 @@ import io
 import json
 import re
 import tarfile
+import zlib
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
@@ -35,6 +36,8 @@ COUNTS_PACKAGE = "download-counts"
 COUNTS_MEMBER = "package/counts.json"
 MAX_TARBALL = 128 * 1024 * 1024
 MAX_COUNTS = 512 * 1024 * 1024
+#: Entries of a download-counts tarball looked at before ``counts.json`` must have come.
+MAX_MEMBERS = 64
 _VALID_NAME = re.compile(r"^(?:@[a-z0-9][a-z0-9._~-]*/)?[a-z0-9_][a-z0-9._~-]*$", re.IGNORECASE)
 # "name": count pairs of counts.json, read without building a 3.7-million-entry dict.
 _COUNT_PAIR = re.compile(rb'"((?:[^"\\]|\\.)*)"\s*:\s*(\d+)')
@@ -221,20 +224,31 @@ class Npm:
         return _counts_from(body, fetcher.url(tarball)), f"{COUNTS_PACKAGE}@{latest}"
 
 
-def _counts_from(body: bytes, location: str) -> bytes:
-    """counts.json from a download-counts tarball, or the body itself if it is JSON."""
+def _counts_from(body: bytes, location: str, max_member: int = MAX_COUNTS) -> bytes:
+    """counts.json from a download-counts tarball, or the body itself if it is JSON.
+
+    The tarball is read as a stream: ``counts.json`` must be among its first
+    :data:`MAX_MEMBERS` entries and is refused on its header's size (over ``max_member``)
+    before a byte of it is inflated."""
     if body[:2] == b"\x1f\x8b":
         try:
-            with tarfile.open(fileobj=io.BytesIO(body), mode="r:gz") as archive:
-                member = archive.getmember(COUNTS_MEMBER)
-                if member.size > MAX_COUNTS:
-                    raise SourceError(f"{location}: counts.json is larger than {MAX_COUNTS} bytes")
-                handle = archive.extractfile(member)
-                if handle is None:
-                    raise SourceError(f"{location}: counts.json is not a file")
-                return handle.read()
-        except (tarfile.TarError, KeyError, OSError, EOFError, gzip.BadGzipFile) as exc:
+            with tarfile.open(fileobj=io.BytesIO(body), mode="r|gz") as archive:
+                for seen, member in enumerate(archive):
+                    if seen >= MAX_MEMBERS:
+                        break
+                    if member.name != COUNTS_MEMBER:
+                        continue
+                    if member.size > max_member:
+                        raise SourceError(
+                            f"{location}: counts.json is larger than {max_member} bytes"
+                        )
+                    handle = archive.extractfile(member)
+                    if handle is None:
+                        raise SourceError(f"{location}: counts.json is not a file")
+                    return handle.read()
+        except (tarfile.TarError, OSError, EOFError, gzip.BadGzipFile, zlib.error) as exc:
             raise SourceError(f"{location} is not a download-counts tarball ({exc})") from None
+        raise SourceError(f"{location} is not a download-counts tarball (no {COUNTS_MEMBER})")
     if not body.lstrip().startswith(b"{"):
         raise SourceError(f"{location} is not a JSON object of package → download count")
     return body
