@@ -227,12 +227,13 @@ class Npm:
 def _counts_from(body: bytes, location: str, max_member: int = MAX_COUNTS) -> bytes:
     """counts.json from a download-counts tarball, or the body itself if it is JSON.
 
-    The tarball is read as a stream: ``counts.json`` must be among its first
-    :data:`MAX_MEMBERS` entries and is refused on its header's size (over ``max_member``)
-    before a byte of it is inflated."""
+    Entries are read one by one (``r:gz``, which inflates in small steps; the ``r|gz`` stream
+    mode inflates a whole read at once, a bomb's worth): ``counts.json`` must be among the
+    first :data:`MAX_MEMBERS` entries and is refused on its header's size (over
+    ``max_member``) before a byte of it is inflated."""
     if body[:2] == b"\x1f\x8b":
         try:
-            with tarfile.open(fileobj=io.BytesIO(body), mode="r|gz") as archive:
+            with tarfile.open(fileobj=io.BytesIO(body), mode="r:gz") as archive:
                 for seen, member in enumerate(archive):
                     if seen >= MAX_MEMBERS:
                         break
