@@ -104,10 +104,27 @@ def _repository_value(value: Any) -> str | None:
 
 
 def top_from_counts(counts: bytes, n: int) -> list[str]:
-    """The ``n`` names with the highest counts, ties broken by name (counts.json order is
-    meaningless by the JSON spec)."""
-    best = heapq.nsmallest(n, _count_pairs(counts), key=lambda p: (-p[0], p[1]))
-    return [name for _, name in best]
+    """The ``n`` valid names with the highest counts, ties broken by name (counts.json order
+    is meaningless by the JSON spec), with every invalid name that ranks among them, in
+    rank order: the ranking drops and counts those, so invalid names at the top cannot push
+    the valid ones out of the list."""
+    invalid: list[tuple[int, str]] = []
+
+    def valid() -> Iterator[tuple[int, str]]:
+        for pair in _count_pairs(counts):
+            if normalize_name(pair[1]) is None:
+                invalid.append(pair)
+            else:
+                yield pair
+
+    best = heapq.nsmallest(n, valid(), key=_by_count)
+    cut = _by_count(best[-1]) if len(best) == n else None  # fewer: every name ranks
+    above = [p for p in invalid if cut is None or _by_count(p) < cut]
+    return [name for _, name in sorted(best + above, key=_by_count)]
+
+
+def _by_count(pair: tuple[int, str]) -> tuple[int, str]:
+    return -pair[0], pair[1]
 
 
 def _count_pairs(counts: bytes) -> Iterator[tuple[int, str]]:

@@ -260,3 +260,12 @@ def test_counts_member_over_the_cap_is_refused_before_it_is_read() -> None:
             archive.addfile(tarfile.TarInfo(f"package/f{i}"), io.BytesIO(b""))
     with pytest.raises(SourceError, match="no package/counts.json"):
         _counts_from(many.getvalue(), "t")
+
+
+async def test_npm_invalid_names_at_the_top_do_not_push_valid_ones_out(tmp_path: Path) -> None:
+    ranking = {f"Not Valid {i}": 10_000 - i for i in range(5000)} | {"a": 5, "b": 4, "c": 3}
+    path = tmp_path / "counts.json"
+    path.write_text(json.dumps(ranking))
+    ranked = await read("npm", str(path), n=2)
+    assert ranked.names == ["a", "b"]
+    assert ranked.source.skipped_count == 5000 and len(ranked.source.skipped) == 100
