@@ -123,7 +123,8 @@ def parse_model(model: type[_M], data: bytes, name: str) -> _M:
         return model.model_validate_json(data)
     except ValidationError as exc:
         first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"])
+        where = ".".join(str(p) for p in first["loc"])[:80]
+        where = where.encode("unicode_escape").decode("ascii")  # a hostile key, shown inert
         raise HistoryUnavailable(f"{name} is not valid history: {where}: {first['msg']}") from None
 
 
