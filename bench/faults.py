@@ -212,6 +212,183 @@ def source_rows(work: Path) -> list[Row]:
     return rows
 
 
+def _main(args: list[str]) -> int:
+    """``cli.main(args)``, its exit status also when it exits through SystemExit."""
+    try:
+        return cli.main(args)
+    except SystemExit as exc:
+        return int(exc.code or 0)
+
+
+def input_rows(work: Path) -> list[Row]:
+    """Hostile inputs beyond the registry's HTTP: sizes, keys, CSV, feed, links (issue 10)."""
+    import json
+    import tarfile
+    import tracemalloc
+    import xml.etree.ElementTree as ET
+    from datetime import date
+    from typing import cast
+
+    from generator.ecosystems import INFOS
+    from generator.history import EcosystemHistory, History, append_snapshot
+    from generator.models import Build, Snapshot
+    from generator.render import feed_xml, render, to_csv
+    from generator.render.links import build_links
+    from tests import builders
+    from tests.faults.test_inputs import hostile_previous
+
+    rows: list[Row] = []
+    # 12 packages each declaring a 25 MB repository (npm keeps the declared value).
+    names = [f"big-{i}" for i in range(12)]
+    registry = Registry()
+    for name in names:
+        doc = builders.packument(name, repository="https://github.com/o/" + "r" * 25_000_000)
+        registry.add(builders.npm_path(name), Reply(200, builders.encoded(doc)))
+
+    async def big() -> tuple[int, object]:
+        policy = HttpPolicy(attempts=1, max_bytes=32 * 2**20)
+        with serve(registry) as url:
+            async with Fetcher(url, policy) as fetcher:
+                source = SourceInfo(kind="packages-file", location="x", requested=12)
+                tracemalloc.start()
+                try:
+                    snapshot = await crawl(REGISTRY["npm"], fetcher, RankedList(names, source))
+                    retained = tracemalloc.get_traced_memory()[0]
+                finally:
+                    tracemalloc.stop()
+        return retained, snapshot
+
+    retained, crawled = anyio.run(big)
+    snapshot = cast(Snapshot, crawled)
+    render([snapshot], work / "big-site", infos=INFOS)
+    size = sum(p.stat().st_size for p in (work / "big-site").rglob("*") if p.is_file())
+    rows.append(
+        (
+            "12 packages each declaring a 25 MB `repository` (npm)",
+            f"{sum(p.status is Status.ERROR for p in snapshot.packages)} (strings capped at"
+            f" 2 KiB: rows retain {retained / 2**20:.1f} MiB, site "
+            f"{size / 2**20:.1f} MiB)",
+            str(sum(registry.hits.values())),
+            "yes",
+            "no",
+        )
+    )
+    # A previous site whose history names ecosystem "../../x".
+    data = work / "prev" / "data"
+    write_snapshot(builders.snapshot("pypi", [builders.package(1)]), data)
+    registry = Registry()
+    for path, body in hostile_previous("../../x").items():
+        registry.add(path, Reply(200, body))
+    before = sorted(work.rglob("*"))
+    with serve(registry) as url, contextlib.redirect_stderr(io.StringIO()):
+        code = _main(["history", "update", "--data", str(data), "--previous", url])
+    rows.append(
+        (
+            "previous site's history naming ecosystem `../../x` (`history update --previous`)",
+            "all (update refused: not valid history)",
+            str(sum(registry.hits.values())),
+            f"no (exit {code})",
+            f"no ({'nothing' if sorted(work.rglob('*')) == before else 'FILES'} written)",
+        )
+    )
+    # A download-counts tarball whose counts.json declares 600 MiB (over the 512 MiB cap).
+    header = tarfile.TarInfo("package/counts.json")
+    header.size = 600 * 2**20
+    tgz = work / "counts.tgz"
+    import gzip
+
+    tgz.write_bytes(gzip.compress(header.tobuf() + b"{" * 4096))
+    registry = Registry()
+    with serve(registry) as url, contextlib.redirect_stderr(io.StringIO()) as err:
+        code = _main(
+            ["crawl", "--ecosystem", "npm", "--npm-url", url, "--top-npm-url", str(tgz)]
+            + ["--data", str(work / "tgz")]
+        )
+    rows.append(
+        (
+            "download-counts tarball whose counts.json is 600 MiB (cap 512 MiB)",
+            "all (npm run refused on the tar header, nothing inflated)",
+            str(sum(registry.hits.values())),
+            f"no (exit {code}, {'one line' if err.getvalue().count(chr(10)) <= 1 else 'lines'})",
+            "no",
+        )
+    )
+    # 5,000 invalid names ahead of the valid ones in the top-N source.
+    ranking = {f"Not Valid {i}": 10_000 - i for i in range(5000)} | {"a": 5, "b": 4, "c": 3}
+    counts = work / "many.json"
+    counts.write_text(json.dumps(ranking))
+    registry = Registry()
+    with serve(registry) as url, contextlib.redirect_stderr(io.StringIO()):
+        code = _main(
+            ["crawl", "--ecosystem", "npm", "--npm-url", url, "--top-npm-url", str(counts)]
+            + ["--top", "3", "--data", str(work / "many"), "--attempts", "1"]
+        )
+    snap = read_snapshot(work / "many" / "npm.json")
+    rows.append(
+        (
+            "top-N source with 5,000 invalid names ahead of 3 valid ones (`--top 3`)",
+            f"0 ({snap.source.skipped_count} skipped, counted; {len(snap.source.skipped)} listed)",
+            str(sum(registry.hits.values())),
+            yes(code == 0),
+            "no",
+        )
+    )
+    # CSV formula starts, XML-forbidden characters in the feed, a ref with "..".
+    formulas = ["=HYPERLINK(1)", "+1", "-1", "@SUM(A1)", "\tx", "\rx"]
+    pkgs = [builders.package(i + 1, version=v) for i, v in enumerate(formulas)]
+    csv_text = to_csv(builders.snapshot("npm", pkgs)).decode()
+    neutral = sum(f"'{v}" in csv_text for v in formulas)
+    rows.append(
+        (
+            "CSV cells beginning with `=` `+` `-` `@` tab CR (6 versions)",
+            f"0 ({neutral} of 6 prefixed with `'`)",
+            "–",
+            "yes",
+            "no",
+        )
+    )
+    name = "pkg\x00\x01\x0b\ufffe\uffff<&>"
+    old = builders.snapshot("pypi", [builders.package(1, name, status=Status.ATTESTED)])
+    new = builders.snapshot(
+        "pypi",
+        [builders.package(1, name, status=Status.MISSING)],
+        generated_at=old.generated_at.replace(day=2),
+    )
+    h = append_snapshot(append_snapshot(EcosystemHistory("pypi"), old), new)
+    ok = 0
+    for site_url in ("", "https://x.test/"):
+        try:
+            ET.fromstring(feed_xml(History({"pypi": h}, date(2026, 11, 2)), site_url).encode())
+            ok += 1
+        except ET.ParseError:
+            pass
+    rows.append(
+        (
+            "control characters and U+FFFE in a package name, into `feed.xml`",
+            f"0 (well-formed {ok} of 2: with and without --site-url)",
+            "–",
+            "yes",
+            "no",
+        )
+    )
+    refs = ["refs/tags/../../../evil/x", "refs/heads/..", "refs/tags/a//b", "refs/tags/a\\b"]
+    linked = sum(
+        "workflow"
+        in build_links(Build(source_repository="https://github.com/o/r", ref=r, workflow="w.yml"))
+        for r in refs
+    )
+    rows.append(
+        (
+            "build `ref` with `..`, empty segments or backslashes (4 refs)",
+            f"0 ({len(refs) - linked} of 4 get no workflow link)",
+            "–",
+            "yes",
+            "no",
+        )
+    )
+    return rows
+
+
 class SlowRegistry(Registry):
     """The recorded registry of ``ecosystem``, answering each request after 20 ms, so that
     random kill instants spread over a run of a few seconds."""
@@ -301,6 +478,8 @@ def main() -> int:
     rows.append(anyio.run(refused_row))
     with tempfile.TemporaryDirectory() as tmp:
         rows += source_rows(Path(tmp))
+    with tempfile.TemporaryDirectory() as tmp:
+        rows += input_rows(Path(tmp))
     with tempfile.TemporaryDirectory() as tmp:
         rows += kill_rows(Path(tmp), args.kills)
     print(

@@ -9,6 +9,7 @@ from dataclasses import dataclass, replace
 
 import anyio
 
+from generator.caps import MAX_EXAMPLES
 from generator.classify import classify
 from generator.ecosystems.base import Ecosystem
 from generator.errors import PackageError, SourceError, UsageError
@@ -85,25 +86,27 @@ def select_shard(ranked: RankedList, shard: Shard) -> RankedList:
     )
 
 
-def rank(ecosystem: Ecosystem, names: list[str], n: int | None) -> tuple[list[str], list[str]]:
-    """Valid, de-duplicated names in order (at most ``n``), and the entries dropped."""
+def rank(ecosystem: Ecosystem, names: list[str], n: int | None) -> tuple[list[str], list[str], int]:
+    """Valid, de-duplicated names in order (at most ``n``: the list is not read further), at
+    most :data:`MAX_EXAMPLES` examples of the entries dropped, and how many were dropped."""
     kept: list[str] = []
     seen: set[str] = set()
     skipped: list[str] = []
+    dropped = 0
     for name in names:
         if n is not None and len(kept) >= n:
             break
         key = ecosystem.normalize(name)
-        # backslashreplace: a lone surrogate from JSON must not break the snapshot's UTF-8.
-        shown = name[:100].encode("utf-8", "backslashreplace").decode("utf-8")
-        if key is None:
-            skipped.append(f"{shown} (invalid name)")
-        elif key in seen:
-            skipped.append(f"{shown} (duplicate)")
-        else:
+        if key is not None and key not in seen:
             seen.add(key)
             kept.append(name)
-    return kept, skipped
+            continue
+        dropped += 1
+        if len(skipped) < MAX_EXAMPLES:
+            # backslashreplace: a lone surrogate from JSON must not break the snapshot's UTF-8.
+            shown = name[:100].encode("utf-8", "backslashreplace").decode("utf-8")
+            skipped.append(f"{shown} ({'invalid name' if key is None else 'duplicate'})")
+    return kept, skipped, dropped
 
 
 async def ranked_list(
@@ -117,14 +120,20 @@ async def ranked_list(
     """The packages to crawl, from ``--packages`` or the ecosystem's top-N source."""
     if packages_file is not None:
         raw = read_packages_file(packages_file)
-        names, skipped = rank(ecosystem, raw, None)
+        names, skipped, dropped = rank(ecosystem, raw, None)
         info = SourceInfo(
-            kind="packages-file", location=packages_file, requested=len(raw), skipped=skipped
+            kind="packages-file",
+            location=packages_file,
+            requested=len(raw),
+            skipped=skipped,
+            skipped_count=dropped,
         )
     else:
         raw, location = await ecosystem.top(fetcher, top_source, n)
-        names, skipped = rank(ecosystem, raw, n)
-        info = SourceInfo(kind="top-n", location=location, requested=n, skipped=skipped)
+        names, skipped, dropped = rank(ecosystem, raw, n)
+        info = SourceInfo(
+            kind="top-n", location=location, requested=n, skipped=skipped, skipped_count=dropped
+        )
     if not names:
         raise SourceError(f"{info.location} yields no valid {ecosystem.display_name} package names")
     return RankedList(names, info)

@@ -12,7 +12,9 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, ConfigDict, Field
+
+from generator.caps import CappedModel, ExampleList
 
 SCHEMA_VERSION: Literal[2] = 2
 
@@ -36,7 +38,7 @@ COUNTED_STATUSES: tuple[Status, ...] = (
 )
 
 
-class _Frozen(BaseModel):
+class _Frozen(CappedModel):  # every string field capped (generator/caps.py)
     model_config = ConfigDict(frozen=True, extra="forbid", use_attribute_docstrings=True)
 
 
@@ -261,8 +263,10 @@ class SourceInfo(_Frozen):
     """URL or file path the list was read from."""
     requested: int
     """How many packages were asked for (``--top``), or the file's length."""
-    skipped: list[str] = []
-    """Entries of the list that were dropped: duplicates and invalid package names."""
+    skipped: ExampleList = []
+    """Examples (at most 100) of entries that were dropped: duplicates and invalid names."""
+    skipped_count: int = 0
+    """How many entries were dropped before the list yielded ``requested`` valid names."""
 
 
 class ShardInfo(_Frozen):

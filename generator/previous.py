@@ -13,6 +13,7 @@ from pathlib import Path
 import anyio
 from pydantic import ValidationError
 
+from generator.ecosystems import INFOS
 from generator.errors import HistoryUnavailable, PackageError
 from generator.history import (
     HISTORY_DIR,
@@ -52,20 +53,24 @@ def read_previous(
     """The live site's history and snapshots, from its URL or a local folder.
 
     ``location`` is a site (URL or folder holding ``data/``) or a data folder (holding
-    ``history/``). Raises :class:`HistoryUnavailable` when the history cannot be read; a
-    snapshot that cannot be read is simply absent (it only matters as a fallback).
+    ``history/``). Every ecosystem it names must be a known one (``../../x`` would name files
+    outside ``--data``), and a snapshot must be the ecosystem its file is named for. Raises
+    :class:`HistoryUnavailable` when the history cannot be read; a snapshot that cannot be
+    read (or is another ecosystem's) is simply absent (it only matters as a fallback).
     """
     names = list(ecosystems)
     if is_url(location):
         return anyio.run(_read_previous_url, location, names, policy or HttpPolicy(attempts=3))
     data = data_folder(Path(location))
-    history = read_history_dir(data)
+    history = read_history_dir(data, INFOS)
     snapshots = {}
     for eco in names:
         try:
-            snapshots[eco] = Snapshot.model_validate_json((data / f"{eco}.json").read_bytes())
+            snapshot = Snapshot.model_validate_json((data / f"{eco}.json").read_bytes())
         except (OSError, ValidationError):
             continue
+        if snapshot.ecosystem == eco:  # it names the file it is written back to
+            snapshots[eco] = snapshot
     return Previous(history, snapshots)
 
 
@@ -85,16 +90,20 @@ async def _read_previous_url(base: str, names: list[str], policy: HttpPolicy) ->
         raw[INDEX_FILE] = await get(INDEX_FILE)
         index = parse_model(IndexFile, raw[INDEX_FILE], INDEX_FILE)
         for eco, entry in index.ecosystems.items():
+            if eco not in INFOS:  # fetch nothing it names; parse_history says why
+                break
             wanted = [f"{eco}-daily.json", f"{eco}-changes.json"]
             wanted += [f"{eco}-state.json"] if entry.days else []
             for name in wanted:
                 raw[name] = await get(name)
-        history = parse_history(raw.__getitem__)
+        history = parse_history(raw.__getitem__, INFOS)
         snapshots = {}
         for eco in names:
             try:
                 body = await fetcher.get_bytes(f"/data/{eco}.json", max_bytes=256 * MiB)
-                snapshots[eco] = Snapshot.model_validate_json(body)
+                snapshot = Snapshot.model_validate_json(body)
             except (PackageError, ValidationError):
                 continue
+            if snapshot.ecosystem == eco:  # it names the file it is written back to
+                snapshots[eco] = snapshot
     return Previous(history, snapshots)

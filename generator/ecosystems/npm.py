@@ -17,6 +17,7 @@ import io
 import json
 import re
 import tarfile
+import zlib
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
@@ -41,6 +42,8 @@ COUNTS_PACKAGE = "download-counts"
 COUNTS_MEMBER = "package/counts.json"
 MAX_TARBALL = 128 * 1024 * 1024
 MAX_COUNTS = 512 * 1024 * 1024
+#: Entries of a download-counts tarball looked at before ``counts.json`` must have come.
+MAX_MEMBERS = 64
 _VALID_NAME = re.compile(r"^(?:@[a-z0-9][a-z0-9._~-]*/)?[a-z0-9_][a-z0-9._~-]*$", re.IGNORECASE)
 # "name": count pairs of counts.json, read without building a 3.7-million-entry dict.
 _COUNT_PAIR = re.compile(rb'"((?:[^"\\]|\\.)*)"\s*:\s*(\d+)')
@@ -107,10 +110,27 @@ def _repository_value(value: Any) -> str | None:
 
 
 def top_from_counts(counts: bytes, n: int) -> list[str]:
-    """The ``n`` names with the highest counts, ties broken by name (counts.json order is
-    meaningless by the JSON spec)."""
-    best = heapq.nsmallest(n, _count_pairs(counts), key=lambda p: (-p[0], p[1]))
-    return [name for _, name in best]
+    """The ``n`` valid names with the highest counts, ties broken by name (counts.json order
+    is meaningless by the JSON spec), with every invalid name that ranks among them, in
+    rank order: the ranking drops and counts those, so invalid names at the top cannot push
+    the valid ones out of the list."""
+    invalid: list[tuple[int, str]] = []
+
+    def valid() -> Iterator[tuple[int, str]]:
+        for pair in _count_pairs(counts):
+            if normalize_name(pair[1]) is None:
+                invalid.append(pair)
+            else:
+                yield pair
+
+    best = heapq.nsmallest(n, valid(), key=_by_count)
+    cut = _by_count(best[-1]) if len(best) == n else None  # fewer: every name ranks
+    above = [p for p in invalid if cut is None or _by_count(p) < cut]
+    return [name for _, name in sorted(best + above, key=_by_count)]
+
+
+def _by_count(pair: tuple[int, str]) -> tuple[int, str]:
+    return -pair[0], pair[1]
 
 
 def _count_pairs(counts: bytes) -> Iterator[tuple[int, str]]:
@@ -264,20 +284,32 @@ def _seq(value: Any) -> int:
     return value
 
 
-def _counts_from(body: bytes, location: str) -> bytes:
-    """counts.json from a download-counts tarball, or the body itself if it is JSON."""
+def _counts_from(body: bytes, location: str, max_member: int = MAX_COUNTS) -> bytes:
+    """counts.json from a download-counts tarball, or the body itself if it is JSON.
+
+    Entries are read one by one (``r:gz``, which inflates in small steps; the ``r|gz`` stream
+    mode inflates a whole read at once, a bomb's worth): ``counts.json`` must be among the
+    first :data:`MAX_MEMBERS` entries and is refused on its header's size (over
+    ``max_member``) before a byte of it is inflated."""
     if body[:2] == b"\x1f\x8b":
         try:
             with tarfile.open(fileobj=io.BytesIO(body), mode="r:gz") as archive:
-                member = archive.getmember(COUNTS_MEMBER)
-                if member.size > MAX_COUNTS:
-                    raise SourceError(f"{location}: counts.json is larger than {MAX_COUNTS} bytes")
-                handle = archive.extractfile(member)
-                if handle is None:
-                    raise SourceError(f"{location}: counts.json is not a file")
-                return handle.read()
-        except (tarfile.TarError, KeyError, OSError, EOFError, gzip.BadGzipFile) as exc:
+                for seen, member in enumerate(archive):
+                    if seen >= MAX_MEMBERS:
+                        break
+                    if member.name != COUNTS_MEMBER:
+                        continue
+                    if member.size > max_member:
+                        raise SourceError(
+                            f"{location}: counts.json is larger than {max_member} bytes"
+                        )
+                    handle = archive.extractfile(member)
+                    if handle is None:
+                        raise SourceError(f"{location}: counts.json is not a file")
+                    return handle.read()
+        except (tarfile.TarError, OSError, EOFError, gzip.BadGzipFile, zlib.error) as exc:
             raise SourceError(f"{location} is not a download-counts tarball ({exc})") from None
+        raise SourceError(f"{location} is not a download-counts tarball (no {COUNTS_MEMBER})")
     if not body.lstrip().startswith(b"{"):
         raise SourceError(f"{location} is not a JSON object of package → download count")
     return body

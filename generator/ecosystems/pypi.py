@@ -13,7 +13,6 @@ already read.
 
 from __future__ import annotations
 
-import json
 import re
 from datetime import UTC, datetime
 from typing import Any
@@ -256,13 +255,25 @@ class PyPI:
         location = source or DEFAULT_TOP_URL
         body = await read_location(location, fetcher.policy, 64 * 1024 * 1024)
         try:
-            rows = json.loads(body)["rows"]
+            rows = arr(obj(decode_json(body), "the document").get("rows"), "rows")
             ranked = sorted(
-                ((int(r["download_count"]), i, str(r["project"])) for i, r in enumerate(rows)),
-                key=lambda t: (-t[0], t[1]),
+                (_top_row(row, i) + (i,) for i, row in enumerate(rows)),
+                key=lambda t: (-t[0], t[2]),
             )
-        except (ValueError, KeyError, TypeError, OverflowError, RecursionError):
+        except PackageError as exc:  # the reason names the field (rows[3].download_count)
             raise SourceError(
-                f"{location} is not a top-pypi-packages document (rows of project, download_count)"
+                f"{location} is not a top-pypi-packages document (rows of project, "
+                f"download_count): {exc.reason}"
             ) from None
-        return [name for _, _, name in ranked], location
+        return [name for _, name, _ in ranked], location
+
+
+def _top_row(row: Any, i: int) -> tuple[int, str]:
+    """(download_count, project) of ``rows[i]``; PackageError naming the field otherwise."""
+    entry = obj(row, f"rows[{i}]")
+    count = entry.get("download_count")
+    if isinstance(count, bool) or not isinstance(count, int) or count < 0:
+        raise PackageError(f"rows[{i}].download_count is not a whole number of downloads")
+    if not isinstance(project := entry.get("project"), str):
+        raise PackageError(f"rows[{i}].project is not a string")
+    return count, project

@@ -21,18 +21,23 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field, StringConstraints
 
+from generator.caps import CappedModel
 from generator.models import Status
 
 HISTORY_DIR = "history"
 INDEX_FILE = "index.json"
 HISTORY_SCHEMA_VERSION: Literal[1] = 1
 
+#: An ecosystem's short name as history files may hold it: it names files under ``--data``
+#: (``<eco>-daily.json``), so a previous site's ``../../x`` is refused on read.
+EcosystemKey = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9-]{0,31}$")]
 
-class _Frozen(BaseModel):
+
+class _Frozen(CappedModel):
     model_config = ConfigDict(
         frozen=True, extra="forbid", use_attribute_docstrings=True, populate_by_name=True
     )
@@ -75,7 +80,7 @@ class Change(_Frozen):
 
     date: date
     """Day of the snapshot where the new status was seen."""
-    ecosystem: str
+    ecosystem: EcosystemKey
     """``pypi`` or ``npm``."""
     package: str
     """Package name in its display form."""
@@ -104,19 +109,19 @@ class PackageState(_Frozen):
 
 class DailyFile(_Frozen):
     schema_version: Literal[1] = HISTORY_SCHEMA_VERSION
-    ecosystem: str
+    ecosystem: EcosystemKey
     days: list[DailySummary]
 
 
 class ChangesFile(_Frozen):
     schema_version: Literal[1] = HISTORY_SCHEMA_VERSION
-    ecosystem: str
+    ecosystem: EcosystemKey
     changes: list[Change]
 
 
 class StateFile(_Frozen):
     schema_version: Literal[1] = HISTORY_SCHEMA_VERSION
-    ecosystem: str
+    ecosystem: EcosystemKey
     state: PackageState
 
 
@@ -135,7 +140,7 @@ class IndexFile(_Frozen):
     schema_version: Literal[1] = HISTORY_SCHEMA_VERSION
     updated: date
     """Day of the run that wrote this history."""
-    ecosystems: dict[str, EcosystemIndex]
+    ecosystems: dict[EcosystemKey, EcosystemIndex]
 
 
 @dataclass

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
@@ -72,16 +72,25 @@ def write_history(history: History, data_dir: Path) -> list[Path]:
     return written
 
 
-def parse_history(read: Callable[[str], bytes]) -> History:
-    """Build a History from ``read(name) -> bytes`` over the files of ``data/history/``."""
+def parse_history(read: Callable[[str], bytes], known: Collection[str] | None = None) -> History:
+    """Build a History from ``read(name) -> bytes`` over the files of ``data/history/``.
+
+    Every ecosystem key must be a plain short name (it names files), one of ``known`` when
+    given, and each file must hold the ecosystem its name says: anything else is
+    :class:`HistoryUnavailable`, never a path outside the data folder.
+    """
     index = parse_model(IndexFile, read(INDEX_FILE), INDEX_FILE)
+    unknown = sorted(eco for eco in index.ecosystems if known is not None and eco not in known)
+    if unknown:
+        shown = unknown[0][:40]
+        raise HistoryUnavailable(f"{INDEX_FILE} is not valid history: unknown ecosystem {shown!r}")
     history = History(updated=index.updated)
     for eco, entry in index.ecosystems.items():
-        days = parse_model(DailyFile, read(f"{eco}-daily.json"), f"{eco}-daily.json")
-        changes = parse_model(ChangesFile, read(f"{eco}-changes.json"), f"{eco}-changes.json")
+        days = _part(DailyFile, read, f"{eco}-daily.json", eco)
+        changes = _part(ChangesFile, read, f"{eco}-changes.json", eco)
         state = None
         if entry.days:
-            state = parse_model(StateFile, read(f"{eco}-state.json"), f"{eco}-state.json").state
+            state = _part(StateFile, read, f"{eco}-state.json", eco).state
         history.ecosystems[eco] = EcosystemHistory(
             ecosystem=eco,
             days=days.days,
@@ -94,17 +103,34 @@ def parse_history(read: Callable[[str], bytes]) -> History:
     return history
 
 
+_F = TypeVar("_F", DailyFile, ChangesFile, StateFile)
+
+
+def _part(model: type[_F], read: Callable[[str], bytes], name: str, eco: str) -> _F:
+    """One ecosystem's file, which must say it is that ecosystem's."""
+    part = parse_model(model, read(name), name)
+    others: set[str] = set()
+    if isinstance(part, ChangesFile):
+        others = {c.ecosystem for c in part.changes} - {eco}
+    if part.ecosystem != eco or others:
+        held = part.ecosystem if part.ecosystem != eco else min(others)
+        raise HistoryUnavailable(f"{name} is not valid history: it holds {held!r}, not {eco!r}")
+    return part
+
+
 def parse_model(model: type[_M], data: bytes, name: str) -> _M:
     try:
         return model.model_validate_json(data)
     except ValidationError as exc:
         first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"])
+        where = ".".join(str(p) for p in first["loc"])[:80]
+        where = where.encode("unicode_escape").decode("ascii")  # a hostile key, shown inert
         raise HistoryUnavailable(f"{name} is not valid history: {where}: {first['msg']}") from None
 
 
-def read_history_dir(data_dir: Path) -> History:
-    """The history under ``data_dir/history/`` (``data_dir`` is a data folder)."""
+def read_history_dir(data_dir: Path, known: Collection[str] | None = None) -> History:
+    """The history under ``data_dir/history/`` (``data_dir`` is a data folder); ``known``
+    as in :func:`parse_history`."""
 
     def read(name: str) -> bytes:
         path = data_dir / HISTORY_DIR / name
@@ -113,7 +139,7 @@ def read_history_dir(data_dir: Path) -> History:
         except OSError as exc:
             raise HistoryUnavailable(f"cannot read {path}: {exc.strerror or exc}") from None
 
-    return parse_history(read)
+    return parse_history(read, known)
 
 
 def find_snapshots(folder: Path) -> list[Snapshot]:

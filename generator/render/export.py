@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import date
 from typing import Any
-from xml.sax.saxutils import escape, quoteattr
+from urllib.parse import quote
+from xml.sax.saxutils import escape
 
-from generator.history import History, recent_changes
+from generator.history import Change, History, recent_changes
 from generator.models import Build, PackageResult, Provenance, Snapshot
 from generator.render.history_view import (
     CHANGES_PAGE,
@@ -41,18 +43,30 @@ def _csv_fields() -> list[str]:
 CSV_FIELDS: list[str] = _csv_fields()
 
 
+#: What a spreadsheet may read as a formula at the start of a cell (OWASP "CSV Injection").
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
 def _csv_value(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
-    return str(value)
+    return neutralize(str(value))
+
+
+def neutralize(cell: str) -> str:
+    """``cell`` with a single quote in front when it begins with ``=``, ``+``, ``-``, ``@``,
+    tab or carriage return, as OWASP recommends against CSV (formula) injection: a
+    spreadsheet then shows the text instead of evaluating it."""
+    return f"'{cell}" if cell.startswith(_FORMULA_START) else cell
 
 
 def to_csv(snapshot: Snapshot) -> bytes:
     """The snapshot's packages as CSV: the JSON's package fields, provenance and build
     flattened to ``provenance_<field>`` and ``build_<field>``; null is an empty cell, booleans
-    are ``true``/``false``."""
+    are ``true``/``false``, and a cell that a spreadsheet would read as a formula is prefixed
+    with ``'`` (:func:`neutralize`)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(CSV_FIELDS)
@@ -68,45 +82,71 @@ def to_csv(snapshot: Snapshot) -> bytes:
     return buffer.getvalue().encode("utf-8")
 
 
+#: The feed's id, and the prefix of its entries' ids, when no site URL is known: a ``tag:``
+#: URI (RFC 4151) is a valid IRI that names no location.
+TAG_BASE = "tag:attested-yet,2025:"
+
+#: Characters XML 1.0 does not allow in a document (C0 controls other than tab, newline and
+#: carriage return, surrogates, U+FFFE and U+FFFF).
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def xml_text(value: str) -> str:
+    """``value`` escaped for XML text and attributes, each character XML 1.0 forbids
+    replaced by U+FFFD, so that any registry string keeps the feed well-formed."""
+    return escape(_NOT_XML.sub("\ufffd", value), {'"': "&quot;"})
+
+
 def feed_xml(history: History, site_url: str, *, limit: int = FEED_LIMIT) -> str:
-    """An Atom feed (RFC 4287) of recent changes, regressions first."""
+    """An Atom feed (RFC 4287) of recent changes, regressions first. Without ``site_url`` the
+    ids are ``tag:`` URIs and each entry carries its text as ``content`` (an entry needs an
+    alternate link or content)."""
     base = site_url if site_url.endswith("/") else f"{site_url}/" if site_url else ""
     page = f"{base}{CHANGES_PAGE}"
     changes = recent_changes(history, limit)
     updated = history.updated or max((c.date for c in changes), default=date(1970, 1, 1))
-    feed_id = f"{base}{FEED_FILE}" if base else "urn:attested-yet:changes"
+    feed_id = f"{base}{FEED_FILE}" if base else f"{TAG_BASE}changes"
     out = [
         '<?xml version="1.0" encoding="utf-8"?>',
         '<feed xmlns="http://www.w3.org/2005/Atom">',
         "<title>Are we attested yet? Changes</title>",
         "<subtitle>Packages whose attestation status changed; regressions first.</subtitle>",
-        f"<id>{escape(feed_id)}</id>",
+        f"<id>{xml_text(feed_id)}</id>",
         f"<updated>{_stamp(updated)}</updated>",
         "<author><name>Are we attested yet?</name></author>",
     ]
     if base:
-        out.append(f'<link rel="self" type="application/atom+xml" href={quoteattr(feed_id)}/>')
-        out.append(f'<link rel="alternate" type="text/html" href={quoteattr(page)}/>')
+        out.append(f'<link rel="self" type="application/atom+xml" href="{xml_text(feed_id)}"/>')
+        out.append(f'<link rel="alternate" type="text/html" href="{xml_text(page)}"/>')
     for change in changes:
-        entry_id = (
-            f"{page}#{change_anchor(change)}"
-            if base
-            else f"urn:attested-yet:change:{change_anchor(change)}"
-        )
-        text = describe(change)
+        anchor = _anchor(change)
+        entry_id = f"{page}#{anchor}" if base else f"{TAG_BASE}change/{anchor}"
+        text = xml_text(describe(change))
         out += [
             "<entry>",
-            f"<title>{escape(text)}</title>",
-            f"<id>{escape(entry_id)}</id>",
+            f"<title>{text}</title>",
+            f"<id>{xml_text(entry_id)}</id>",
             f"<updated>{_stamp(change.date)}</updated>",
-            f"<category term={quoteattr(change.kind.value)}/>",
-            f"<category term={quoteattr(change.ecosystem)}/>",
+            f'<category term="{xml_text(change.kind.value)}"/>',
+            f'<category term="{xml_text(change.ecosystem)}"/>',
         ]
         if base:
-            out.append(f'<link rel="alternate" type="text/html" href={quoteattr(entry_id)}/>')
-        out += [f'<summary type="text">{escape(text)} (seen {change.date})</summary>', "</entry>"]
+            out.append(f'<link rel="alternate" type="text/html" href="{xml_text(entry_id)}"/>')
+        else:
+            out.append(f'<content type="text">{text} (seen {change.date})</content>')
+        out += [f'<summary type="text">{text} (seen {change.date})</summary>', "</entry>"]
     out.append("</feed>")
     return "\n".join(out) + "\n"
+
+
+def _anchor(change: Change) -> str:
+    """The change's anchor on the changes page, percent-encoded ASCII (a valid IRI fragment
+    and ``tag:`` specific part), also for a name holding a lone surrogate."""
+    try:
+        return change_anchor(change)
+    except UnicodeEncodeError:
+        raw = f"{change.date}-{change.ecosystem}-{change.package}-{change.kind}"
+        return quote(raw.encode("utf-8", "replace"), safe="")
 
 
 def _stamp(day: date) -> str:

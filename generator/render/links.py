@@ -65,13 +65,25 @@ def build_links(build: Build | None) -> dict[str, str]:
             revision = ref.removeprefix("refs/heads/").removeprefix("refs/tags/")
             revision = revision if revision != ref and revision else commit or ""
             workflow = (build.workflow or "").lstrip("/")
-            if revision and workflow and ".." not in workflow.split("/"):
+            if _plain_path(revision) and _plain_path(workflow):
                 links["workflow"] = f"{base}{blob}{quote(revision, safe='/')}/{quote(workflow)}"
     for key, value in (("run", build.run_url), ("log", build.log_url)):
         url = safe_url(value)
         if url:
             links[key] = url
     return links
+
+
+def _plain_path(value: str) -> bool:
+    """``value`` is a relative path that stays where it is put: no ``.``, ``..`` or empty
+    segment (``refs/tags/../../other``, ``a//b``, a leading ``/``), no backslash (read as
+    ``/`` by browsers) and no control character. A ref or workflow path that is not gets
+    no link."""
+    return (
+        bool(value)
+        and all(segment not in ("", ".", "..") for segment in value.split("/"))
+        and not any(c == "\\" or ord(c) < 0x20 or c == "\x7f" for c in value)
+    )
 
 
 def _hashed(ecosystem: str, name: str) -> str:

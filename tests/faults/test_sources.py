@@ -59,10 +59,16 @@ BAD_PYPI = {
     "empty": (b"", "is not a top-pypi-packages document"),
     "truncated": (top_pypi(row("a"))[:20], "is not a top-pypi-packages document"),
     "array": (b"[]", "is not a top-pypi-packages document"),
-    "rows an object": (b'{"rows": {}}', "yields no valid PyPI package names"),
-    "row a string": (b'{"rows": ["requests"]}', "is not a top-pypi-packages document"),
-    "count not a number": (top_pypi(row("a", "many")), "is not a top-pypi-packages document"),
+    "rows an object": (b'{"rows": {}}', "rows is an object, not an array"),
+    "row a string": (b'{"rows": ["requests"]}', r"rows\[0\] is a string"),
+    "count not a number": (top_pypi(row("a", "many")), r"rows\[0\].download_count is not"),
     "count infinite": (b'{"rows": [{"project": "a", "download_count": 1e400}]}', "document"),
+    "count NaN": (b'{"rows": [{"project": "a", "download_count": NaN}]}', "NaN"),
+    "count of 100,000 digits": (
+        b'{"rows": [{"project": "a", "download_count": 1' + b"0" * 100_000 + b"}]}",
+        "100,001 digits",
+    ),
+    "project a number": (top_pypi(row(7)), r"rows\[0\].project is not a string"),
     "nested deeply": (b'{"rows": ' + b"[" * 100_000 + b"]" * 100_000 + b"}", "document"),
     "invalid UTF-8": (b'{"rows": [{"project": "caf\xe9", "download_count": 1}]}', "document"),
     "only invalid names": (top_pypi(row("-x"), row("a b"), row("")), "yields no valid"),
@@ -151,7 +157,8 @@ async def test_pypi_duplicates_and_invalid_names_are_skipped_and_listed() -> Non
     skipped = ranked.source.skipped
     assert skipped[:2] == ["alpha (duplicate)", "ALPHA (duplicate)"]
     assert "../../etc/passwd (invalid name)" in skipped and "<script> (invalid name)" in skipped
-    assert "bad\\udc80name (invalid name)" in skipped
+    assert "bad\ufffdname (invalid name)" in skipped  # decode_json replaces lone surrogates
+    assert ranked.source.skipped_count == len(skipped) == 6
     assert f"{'a' * 100} (invalid name)" in skipped
     assert [p.status for p in snapshot.packages] == [Status.MISSING, Status.MISSING]
     snapshot.model_dump_json()  # serializable despite the surrogate in the source
@@ -211,3 +218,54 @@ def test_broken_source_keeps_the_previous_snapshot(
     assert proc.stderr.strip().count("\n") == 0, proc.stderr
     assert "is not a JSON object of package" in proc.stderr and "Traceback" not in proc.stderr
     assert (data / "npm.json").read_bytes() == before
+
+
+async def test_top_n_stops_after_n_valid_names_and_keeps_100_examples() -> None:
+    """A list of 5,000 invalid names before the valid ones costs a count and 100 examples;
+    nothing after the ``--top`` valid names is looked at."""
+    rows = [row(f"bad name {i}", 10_000 - i) for i in range(5000)]
+    rows += [row(f"good-{i}", 100 - i) for i in range(10)]
+    registry = Registry()
+    registry.add("/top.json", Reply(200, top_pypi(*rows)))
+    ranked = await read("pypi", "@/top.json", registry, n=3)
+    assert ranked.names == ["good-0", "good-1", "good-2"]
+    assert ranked.source.skipped_count == 5000
+    assert len(ranked.source.skipped) == 100
+    assert ranked.source.skipped[0] == "bad name 0 (invalid name)"
+    # On reading a snapshot back, the list is capped as well.
+    dumped = ranked.source.model_dump() | {"skipped": [f"x{i}" for i in range(500)]}
+    assert len(type(ranked.source).model_validate(dumped).skipped) == 100
+
+
+def test_counts_member_over_the_cap_is_refused_before_it_is_read() -> None:
+    """counts.json's size comes from its tar header: over the cap it is refused without
+    inflating it (tracemalloc's peak stays far below the member's size)."""
+    import tracemalloc
+
+    from generator.ecosystems.npm import _counts_from
+
+    body = tarball("package/counts.json", b"{" + b" " * (32 * 1024 * 1024) + b"}")
+    tracemalloc.start()
+    try:
+        with pytest.raises(SourceError, match="counts.json is larger than 1048576 bytes"):
+            _counts_from(body, "counts.tgz", max_member=1024 * 1024)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 4 * 1024 * 1024, peak
+    assert _counts_from(tarball("package/counts.json", b'{"a": 1}'), "t") == b'{"a": 1}'
+    many = io.BytesIO()
+    with tarfile.open(fileobj=many, mode="w:gz") as archive:
+        for i in range(100):  # counts.json after 100 other entries: not looked for
+            archive.addfile(tarfile.TarInfo(f"package/f{i}"), io.BytesIO(b""))
+    with pytest.raises(SourceError, match="no package/counts.json"):
+        _counts_from(many.getvalue(), "t")
+
+
+async def test_npm_invalid_names_at_the_top_do_not_push_valid_ones_out(tmp_path: Path) -> None:
+    ranking = {f"Not Valid {i}": 10_000 - i for i in range(5000)} | {"a": 5, "b": 4, "c": 3}
+    path = tmp_path / "counts.json"
+    path.write_text(json.dumps(ranking))
+    ranked = await read("npm", str(path), n=2)
+    assert ranked.names == ["a", "b"]
+    assert ranked.source.skipped_count == 5000 and len(ranked.source.skipped) == 100
