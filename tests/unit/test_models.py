@@ -19,6 +19,7 @@ from generator.models import (
     summarize,
 )
 from generator.snapshot import read_snapshot, schema, write_snapshot
+from tests import builders
 
 
 def result(rank: int, status: Status, tp: bool | None = None) -> PackageResult:
@@ -36,14 +37,11 @@ def result(rank: int, status: Status, tp: bool | None = None) -> PackageResult:
 
 
 def snapshot(packages: list[PackageResult]) -> Snapshot:
-    return Snapshot(
-        ecosystem="pypi",
+    return builders.snapshot(
+        "pypi",
+        packages,
         generated_at=datetime(2026, 11, 1, tzinfo=UTC),
-        registry="https://pypi.org",
-        attestation_cutoff=datetime(2024, 10, 29, tzinfo=UTC),
         source=SourceInfo(kind="top-n", location="x", requested=5),
-        summary=summarize(packages),
-        packages=packages,
     )
 
 

@@ -8,30 +8,18 @@ from pathlib import Path
 import pytest
 
 from generator.errors import SnapshotError
-from generator.models import Snapshot, SourceInfo, summarize, utc_now
 from generator.snapshot import read_snapshot, read_snapshots, write_snapshot
-
-
-def snapshot(ecosystem: str = "pypi") -> Snapshot:
-    return Snapshot(
-        ecosystem=ecosystem,
-        generated_at=utc_now(),
-        registry="https://pypi.org",
-        attestation_cutoff=utc_now(),
-        source=SourceInfo(kind="top-n", location="x", requested=1),
-        summary=summarize([]),
-        packages=[],
-    )
+from tests.builders import snapshot
 
 
 def test_a_written_snapshot_reads_back(tmp_path: Path) -> None:
-    path = write_snapshot(snapshot(), tmp_path)
+    path = write_snapshot(snapshot("pypi"), tmp_path)
     assert read_snapshot(path).ecosystem == "pypi"
 
 
 @pytest.mark.parametrize("value", ["../../X", "npm", "PyPI", "pypi/../x", "", "p" * 40])
 def test_an_ecosystem_that_is_not_the_file_name_is_refused(tmp_path: Path, value: str) -> None:
-    path = write_snapshot(snapshot(), tmp_path)
+    path = write_snapshot(snapshot("pypi"), tmp_path)
     document = json.loads(path.read_text())
     document["ecosystem"] = value
     path.write_text(json.dumps(document))

@@ -18,9 +18,9 @@ from generator.models import (
     SourceInfo,
     Status,
     Verification,
-    summarize,
 )
 from generator.render import render
+from tests import builders
 
 
 def render_site(
@@ -61,31 +61,27 @@ HOSTILE_BUILD = Build(
 
 
 def package(rank: int, name: str, **fields: object) -> PackageResult:
+    """A row for the render tests: :func:`tests.builders.package` with a dated reason and an
+    npm registry page."""
     base: dict[str, object] = {
-        "rank": rank,
-        "name": name,
-        "version": "1.0.0",
         "published_at": WHEN,
-        "status": Status.MISSING,
         "reason": f"1.0.0 was published 2026-11-01 from https://github.com/o/{rank}",
-        "trusted_publishing": False,
         "repository": f"https://github.com/o/{rank}",
         "registry_url": f"https://www.npmjs.com/package/p{rank}",
     }
     base.update(fields)
-    return PackageResult.model_validate(base)
+    return builders.package(rank, name, **base)
 
 
 def snapshot(ecosystem: str, packages: list[PackageResult], demo: bool = False) -> Snapshot:
-    return Snapshot(
-        ecosystem=ecosystem,
+    return builders.snapshot(
+        ecosystem,
+        packages,
         generated_at=WHEN,
         demo=demo,
         registry="https://registry.example",
         attestation_cutoff=datetime(2023, 4, 19, tzinfo=UTC),
         source=SourceInfo(kind="top-n", location="test", requested=len(packages)),
-        summary=summarize(packages),
-        packages=packages,
     )
 
 
