@@ -15,22 +15,38 @@ import gzip
 import heapq
 import io
 import json
+import logging
 import re
 import tarfile
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote, urlsplit
+from weakref import WeakKeyDictionary
 
-from generator.ecosystems._shape import obj, opt_text, text, timestamp
+import anyio
+
+from generator.ecosystems._shape import arr, obj, opt_text, text, timestamp
 from generator.ecosystems.info import EcosystemInfo
-from generator.errors import PackageError, SourceError
+from generator.errors import NotFound, PackageError, SourceError
 from generator.http import Fetcher
-from generator.models import Evidence, NpmSubject, Observation, Provenance
+from generator.models import (
+    Evidence,
+    NpmKey,
+    NpmSubject,
+    Observation,
+    Provenance,
+    RegistrySigned,
+)
 from generator.repository import normalize_repository
 from generator.slsa import parse_predicate, slsa_entry, statement_predicate
 from generator.sources import read_location
 
+log = logging.getLogger(__name__)
+
+#: npm's registry signing keys (ECDSA P-256), as ``npm audit signatures`` falls back to them.
+KEYS_PATH = "/-/npm/v1/keys"
 COUNTS_PACKAGE = "download-counts"
 COUNTS_MEMBER = "package/counts.json"
 MAX_TARBALL = 128 * 1024 * 1024
@@ -130,6 +146,45 @@ INFO = EcosystemInfo(
 )
 
 
+@dataclass
+class _KeyState:
+    lock: anyio.Lock
+    done: bool = False
+    keys: tuple[NpmKey, ...] | None = None
+
+
+def parse_keys(document: Any) -> tuple[NpmKey, ...]:
+    """The keys of a ``/-/npm/v1/keys`` document; raises ``PackageError`` when unreadable."""
+    keys = []
+    for i, item in enumerate(arr(obj(document, "keys document").get("keys"), "keys")):
+        entry = obj(item, f"keys[{i}]")
+        expires = entry.get("expires")
+        keys.append(
+            NpmKey(
+                keyid=text(entry.get("keyid"), f"keys[{i}].keyid"),
+                key=text(entry.get("key"), f"keys[{i}].key"),
+                expires=None if expires is None else timestamp(expires, f"keys[{i}].expires"),
+            )
+        )
+    return tuple(keys)
+
+
+def dist_signatures(value: Any) -> tuple[tuple[str, str], ...]:
+    """``dist.signatures`` as (keyid, sig) pairs; an entry that is not two strings is kept as
+    an empty pair so that it fails the check rather than vanishing."""
+    if not isinstance(value, list):
+        return ()
+    pairs: list[tuple[str, str]] = []
+    for entry in value:
+        keyid = entry.get("keyid") if isinstance(entry, dict) else None
+        sig = entry.get("sig") if isinstance(entry, dict) else None
+        if isinstance(keyid, str) and isinstance(sig, str):
+            pairs.append((keyid, sig))
+        else:
+            pairs.append(("", ""))
+    return tuple(pairs)
+
+
 class Npm:
     info = INFO
     name = INFO.name
@@ -138,6 +193,9 @@ class Npm:
     website = INFO.website
     attestation_cutoff = INFO.attestation_cutoff
 
+    def __init__(self) -> None:
+        self._keys: WeakKeyDictionary[Fetcher, _KeyState] = WeakKeyDictionary()
+
     def normalize(self, name: str) -> str | None:
         return normalize_name(name)
 
@@ -145,6 +203,10 @@ class Npm:
         if normalize_name(name) is None:
             raise PackageError("not a valid npm package name")
         doc = obj(await fetcher.get_json(f"/{path_name(name)}"), "packument")
+        answered = opt_text(doc.get("name"))
+        if answered is not None and answered != name:
+            # Rows are keyed by the name asked for; an answer for another package is no answer.
+            raise PackageError(f"registry answered for {answered[:100]}")
         tags = obj(doc.get("dist-tags"), "dist-tags")
         latest = text(tags.get("latest"), "dist-tags.latest")
         versions = obj(doc.get("versions"), "versions")
@@ -167,17 +229,21 @@ class Npm:
             doc.get("repository")
         )
         ref = f"{path_name(name)}@{quote(latest, safe='')}"
-        provenance = provenance_url = raw = unreadable = None
+        provenance = provenance_url = raw = unreadable = broken = None
         if attested:
             path = f"/-/npm/v1/attestations/{ref}"
             provenance_url = f"{self.default_url}{path}"
             try:
                 raw = await fetcher.get_json(path)
                 provenance = builder_identity(raw)
-            except PackageError as exc:
-                # The verdict stands on dist.attestations; the document's details are extra.
+            except NotFound:
                 raw = provenance = None
-                unreadable = f"the attestations document could not be read: {exc}"
+                unreadable = "dist.attestations lists provenance, but the registry has none (404)"
+            except PackageError as exc:
+                # The verdict stands on dist.attestations; a document that was served but
+                # cannot be read fails verification (no silent downgrade).
+                raw = provenance = None
+                broken = f"the attestations document could not be read: {exc}"
         earlier = earlier_attested(versions, times, latest, published)
         evidence = Evidence(
             name=name,
@@ -194,8 +260,38 @@ class Npm:
             registry_url=f"{self.website}/package/{name}/v/{quote(latest, safe='')}",
             provenance_url=provenance_url,
         )
-        subject = NpmSubject(name, latest, opt_text(dist.get("integrity"))) if attested else None
-        return Observation(evidence, raw, subject, unreadable)
+        integrity = opt_text(dist.get("integrity"))
+        subject = NpmSubject(name, latest, integrity) if attested else None
+        signatures = dist_signatures(dist.get("signatures"))
+        signed = RegistrySigned(
+            name,
+            latest,
+            integrity,
+            published,
+            signatures,
+            await self.keys(fetcher) if signatures else None,
+        )
+        return Observation(evidence, raw, subject, unreadable, broken, signed)
+
+    async def keys(self, fetcher: Fetcher) -> tuple[NpmKey, ...] | None:
+        """The registry's signing keys (``/-/npm/v1/keys``), fetched once per fetcher (one per
+        run) however many packages ask; None, logged once, when they cannot be read."""
+        state = self._keys.get(fetcher)
+        if state is None:
+            state = self._keys[fetcher] = _KeyState(anyio.Lock())
+        async with state.lock:
+            if not state.done:
+                try:
+                    state.keys = parse_keys(await fetcher.get_json(KEYS_PATH))
+                except PackageError as exc:
+                    log.warning(
+                        "npm registry keys unreadable at %s (%s): registry_signature is "
+                        "unknown-key on every row",
+                        fetcher.url(KEYS_PATH),
+                        exc,
+                    )
+                state.done = True
+        return state.keys
 
     async def top(self, fetcher: Fetcher, source: str | None, n: int) -> tuple[list[str], str]:
         if source:

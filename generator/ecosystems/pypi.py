@@ -23,7 +23,7 @@ from generator.ecosystems._shape import arr, obj, opt_text, text, timestamp
 from generator.ecosystems.info import EcosystemInfo
 from generator.errors import NotFound, PackageError, SourceError
 from generator.http import Fetcher
-from generator.models import Evidence, Observation, Provenance, PyPISubject
+from generator.models import Evidence, Observation, Provenance, PyPIRelease, PyPISubject
 from generator.repository import normalize_repository
 from generator.sources import read_location
 
@@ -157,9 +157,13 @@ class PyPI:
             raise PackageError("not a valid PyPI project name")
         doc = obj(await fetcher.get_json(f"/pypi/{project}/json"), "document")
         info = obj(doc.get("info"), "info")
+        answered = opt_text(info.get("name"))
+        if answered is not None and normalize_name(answered) != project:
+            # Rows are keyed by the name asked for; an answer for another project is no answer.
+            raise PackageError(f"registry answered for {answered[:100]}")
         version = text(info.get("version"), "info.version")
         files = []
-        sha256: dict[str, str] = {}
+        sha256: dict[str, str | None] = {}
         for i, item in enumerate(arr(doc.get("urls"), "urls")):
             entry = obj(item, f"urls[{i}]")
             if entry.get("yanked") is True:
@@ -168,8 +172,9 @@ class PyPI:
             uploaded = entry.get("upload_time_iso_8601") or entry.get("upload_time")
             files.append((filename, timestamp(uploaded, f"urls[{i}].upload_time_iso_8601")))
             digests = entry.get("digests")
-            if isinstance(digests, dict) and (digest := opt_text(digests.get("sha256"))):
-                sha256[filename] = digest
+            sha256[filename] = (
+                opt_text(digests.get("sha256")) if isinstance(digests, dict) else None
+            )
         if not files:
             raise PackageError(f"release {version} has no non-yanked files")
 
@@ -188,7 +193,7 @@ class PyPI:
         repository, declared = declared_repository(info)
         display = opt_text(info.get("name")) or name
         quoted = "/".join(quote(p, safe="") for p in (project, version))
-        provenance = provenance_url = raw = unreadable = None
+        provenance = provenance_url = raw = unreadable = broken = None
         if attested:
             path = f"/integrity/{quoted}/{quote(attested[0], safe='')}/provenance"
             provenance_url = f"{self.default_url}{path}"
@@ -202,9 +207,10 @@ class PyPI:
                     "but the Integrity API has none (404)"
                 )
             except PackageError as exc:
-                # As on npm: the verdict stands on the simple index; the details are extra.
+                # As on npm: the verdict stands on the simple index; a document that was
+                # served but cannot be read fails verification (no silent downgrade).
                 raw = provenance = None
-                unreadable = f"the provenance document could not be read: {exc}"
+                broken = f"the provenance document could not be read: {exc}"
         evidence = Evidence(
             name=display,
             version=version,
@@ -222,8 +228,9 @@ class PyPI:
             registry_url=f"{self.website}/project/{quoted}/",
             provenance_url=provenance_url,
         )
-        subject = PyPISubject(attested[0], sha256.get(attested[0])) if attested else None
-        return Observation(evidence, raw, subject, unreadable)
+        release = PyPIRelease(project, version, tuple(sha256.items()))
+        subject = PyPISubject(attested[0], sha256.get(attested[0]), release) if attested else None
+        return Observation(evidence, raw, subject, unreadable, broken)
 
     async def top(self, fetcher: Fetcher, source: str | None, n: int) -> tuple[list[str], str]:
         location = source or DEFAULT_TOP_URL

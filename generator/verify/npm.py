@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
@@ -22,10 +23,19 @@ from generator.models import Build, Verification
 from generator.slsa import SlsaFacts, parse_predicate, slsa_entry, statement_predicate
 from generator.verify.fulcio import build_from, log_id
 from generator.verify.options import Outcome, first_line, not_checked
+from generator.verify.registry import sha512_hex
 from generator.verify.signals import same_repository
-from generator.verify.trust import verifier
+from generator.verify.trust import signed_entry_time, verifier
 
 IN_TOTO_PAYLOAD_TYPE = "application/vnd.in-toto+json"
+#: After this, a bundle labelled v0.1 is not a genuine npm bundle. sigstore-js switched its
+#: default to v0.2 bundles in sigstore/sigstore-js#644 (merged 2023-07-26: "the only change
+#: between 0.1 and 0.2 is that the TLog inclusion proof is a required field and we're already
+#: including this value in all bundles"); npm CLI took that line with sigstore@2.0.0
+#: (npm/cli#6722, 2023-08-18, npm 10). We take the later date: a v0.1 bundle logged after it
+#: is relabelled. (An npm 9 pinned past that date could in principle still emit v0.1: such a
+#: release would read ``failed``; none is known.)
+LEGACY_BUNDLE_END = datetime(2023, 8, 18, tzinfo=UTC)
 #: OIDC issuers whose certificates npm provenance may carry (GitHub Actions, GitLab CI/CD).
 NPM_ISSUERS: tuple[str, ...] = ("https://token.actions.githubusercontent.com", "https://gitlab.com")
 
@@ -33,11 +43,15 @@ NPM_ISSUERS: tuple[str, ...] = ("https://token.actions.githubusercontent.com", "
 def verify_npm(
     raw: Any, name: str, version: str, integrity: str | None, trusted_root: Path | None = None
 ) -> Outcome:
-    """Verify the SLSA provenance bundle of an npm attestations document."""
+    """Verify the SLSA provenance bundle of an npm attestations document. Whatever cannot be
+    parsed or checked is ``failed`` with the reason; never a silent ``not-checked``."""
     try:
         return _verify_npm(raw, name, version, integrity, trusted_root)
-    except Exception as exc:  # noqa: BLE001 - a verifier bug must not cost the package its row
-        return not_checked(f"internal error while verifying ({type(exc).__name__})")
+    except Exception as exc:  # noqa: BLE001 - a served document we cannot check is a failure
+        return Outcome(
+            Verification.FAILED,
+            f"the provenance bundle could not be checked ({type(exc).__name__}: {first_line(exc)})",
+        )
 
 
 def unverified_npm(raw: Any, reason: str) -> Outcome:
@@ -87,17 +101,11 @@ def _verify_npm(
     if entry is None or not isinstance(entry.get("bundle"), dict):
         return Outcome(failed, "the attestations document holds no SLSA provenance bundle")
     document = entry["bundle"]
+    if str(document.get("mediaType", "")).endswith("version=0.1"):
+        return legacy_bundle(document, name, version, trusted_root)
     try:
         bundle = Bundle.from_json(json.dumps(document))
     except (InvalidBundle, ValueError) as exc:
-        media = str(document.get("mediaType", ""))
-        if media.endswith("version=0.1"):
-            return Outcome(
-                Verification.NOT_CHECKED,
-                "Sigstore bundle v0.1 (early 2023, no inclusion proof): sigstore-python cannot "
-                "verify this format",
-                _npm_build(document, None),
-            )
         return Outcome(failed, f"the provenance bundle is malformed ({first_line(exc)})")
 
     build = _npm_build(document, None)
@@ -120,10 +128,10 @@ def _verify_npm(
     ]
     if len(matching) != 1:
         return Outcome(failed, f"the signed statement's subject is not {expected}", build)
-    want = _sha512_hex(integrity)
+    want = sha512_hex(integrity)
     if want is None:
         return Outcome(
-            Verification.NOT_CHECKED,
+            failed,
             "the signature holds, but the packument has no sha512 dist.integrity to bind it to",
             build,
         )
@@ -155,13 +163,54 @@ def _verify_npm(
     )
 
 
-def _sha512_hex(integrity: str | None) -> str | None:
-    """The hex sha512 of an SRI ``dist.integrity`` string (``sha512-<base64>``), or None."""
-    for token in (integrity or "").split():
-        algorithm, _, value = token.partition("-")
-        if algorithm == "sha512":
-            try:
-                return base64.b64decode(value, validate=True).hex()
-            except (binascii.Error, ValueError):
-                return None
-    return None
+def legacy_bundle(
+    document: dict[str, Any], name: str, version: str, trusted_root: Path | None
+) -> Outcome:
+    """A bundle labelled v0.1, which sigstore-python cannot verify: ``not-checked`` only when
+    the transparency log's signed entry timestamp verifies and puts it before
+    :data:`LEGACY_BUNDLE_END`, and its statement names this release; ``failed`` otherwise (a
+    relabelled modern bundle). The log time is under the log's signature: the attacker cannot
+    move it back, unlike the registry's own publish date."""
+    tlog = (document.get("verificationMaterial") or {}).get("tlogEntries") or [None]
+    when = signed_entry_time(tlog[0], trusted_root)
+    build = _npm_build(document, None)
+    if when is None:
+        return Outcome(
+            Verification.FAILED,
+            "a bundle labelled Sigstore v0.1 whose transparency-log entry timestamp does not "
+            "verify against the log's key",
+            build,
+        )
+    logged = datetime.fromtimestamp(when, UTC)
+    if logged >= LEGACY_BUNDLE_END:
+        return Outcome(
+            Verification.FAILED,
+            f"a bundle labelled Sigstore v0.1 but logged {logged:%Y-%m-%d}, after npm stopped "
+            f"issuing v0.1 bundles ({LEGACY_BUNDLE_END:%Y-%m-%d}): relabelled",
+            build,
+        )
+    statement = _unverified_statement(document)
+    expected = f"pkg:npm/{name}@{version}"
+    subjects = statement.get("subject") if isinstance(statement, dict) else None
+    if not any(
+        isinstance(s, dict) and unquote(str(s.get("name"))) == expected
+        for s in (subjects if isinstance(subjects, list) else ())
+    ):
+        return Outcome(
+            Verification.FAILED, f"the legacy v0.1 bundle's subject is not {expected}", build
+        )
+    return Outcome(
+        Verification.NOT_CHECKED,
+        f"Sigstore bundle v0.1, logged {logged:%Y-%m-%d} (before npm stopped issuing them, "
+        f"{LEGACY_BUNDLE_END:%Y-%m-%d}): no inclusion proof, sigstore-python cannot verify "
+        "this format",
+        build,
+    )
+
+
+def _unverified_statement(document: dict[str, Any]) -> Any:
+    envelope = document.get("dsseEnvelope")
+    try:
+        return json.loads(base64.b64decode(envelope["payload"]))  # type: ignore[index]
+    except (KeyError, TypeError, ValueError, binascii.Error):
+        return None
