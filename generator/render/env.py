@@ -40,7 +40,7 @@ STATUS_LABEL: dict[Status, str] = {
 #: value → label. A package's signals are :func:`signals`.
 SIGNALS: dict[str, str] = {
     "failed": "verification failed",
-    "unverified": "attested, not verified",
+    "unchecked": "not checked",
     "dropped": "provenance dropped",
     "mismatch": "repository mismatch",
 }
@@ -52,7 +52,7 @@ def signals(result: PackageResult) -> list[str]:
     if result.verification is Verification.FAILED:
         raised.append("failed")
     elif result.status is Status.ATTESTED and result.verification is Verification.NOT_CHECKED:
-        raised.append("unverified")
+        raised.append("unchecked")
     if result.provenance_dropped:
         raised.append("dropped")
     if result.repository_mismatch:

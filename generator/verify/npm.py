@@ -12,7 +12,6 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
@@ -22,20 +21,14 @@ from cryptography import x509
 from generator.models import Build, Verification
 from generator.slsa import SlsaFacts, parse_predicate, slsa_entry, statement_predicate
 from generator.verify.fulcio import build_from, log_id
+from generator.verify.legacy import legacy_bundle
 from generator.verify.options import Outcome, first_line, not_checked
 from generator.verify.registry import sha512_hex
 from generator.verify.signals import same_repository
-from generator.verify.trust import signed_entry_time, verifier
+from generator.verify.trust import verifier
 
 IN_TOTO_PAYLOAD_TYPE = "application/vnd.in-toto+json"
-#: After this, a bundle labelled v0.1 is not a genuine npm bundle. sigstore-js switched its
-#: default to v0.2 bundles in sigstore/sigstore-js#644 (merged 2023-07-26: "the only change
-#: between 0.1 and 0.2 is that the TLog inclusion proof is a required field and we're already
-#: including this value in all bundles"); npm CLI took that line with sigstore@2.0.0
-#: (npm/cli#6722, 2023-08-18, npm 10). We take the later date: a v0.1 bundle logged after it
-#: is relabelled. (An npm 9 pinned past that date could in principle still emit v0.1: such a
-#: release would read ``failed``; none is known.)
-LEGACY_BUNDLE_END = datetime(2023, 8, 18, tzinfo=UTC)
+
 #: OIDC issuers whose certificates npm provenance may carry (GitHub Actions, GitLab CI/CD).
 NPM_ISSUERS: tuple[str, ...] = ("https://token.actions.githubusercontent.com", "https://gitlab.com")
 
@@ -102,7 +95,7 @@ def _verify_npm(
         return Outcome(failed, "the attestations document holds no SLSA provenance bundle")
     document = entry["bundle"]
     if str(document.get("mediaType", "")).endswith("version=0.1"):
-        return legacy_bundle(document, name, version, trusted_root)
+        return legacy_bundle(document, name, version, trusted_root, _npm_build(document, None))
     try:
         bundle = Bundle.from_json(json.dumps(document))
     except (InvalidBundle, ValueError) as exc:
@@ -161,56 +154,3 @@ def _verify_npm(
         f"{expected}'s dist.integrity (sha512)",
         build,
     )
-
-
-def legacy_bundle(
-    document: dict[str, Any], name: str, version: str, trusted_root: Path | None
-) -> Outcome:
-    """A bundle labelled v0.1, which sigstore-python cannot verify: ``not-checked`` only when
-    the transparency log's signed entry timestamp verifies and puts it before
-    :data:`LEGACY_BUNDLE_END`, and its statement names this release; ``failed`` otherwise (a
-    relabelled modern bundle). The log time is under the log's signature: the attacker cannot
-    move it back, unlike the registry's own publish date."""
-    tlog = (document.get("verificationMaterial") or {}).get("tlogEntries") or [None]
-    when = signed_entry_time(tlog[0], trusted_root)
-    build = _npm_build(document, None)
-    if when is None:
-        return Outcome(
-            Verification.FAILED,
-            "a bundle labelled Sigstore v0.1 whose transparency-log entry timestamp does not "
-            "verify against the log's key",
-            build,
-        )
-    logged = datetime.fromtimestamp(when, UTC)
-    if logged >= LEGACY_BUNDLE_END:
-        return Outcome(
-            Verification.FAILED,
-            f"a bundle labelled Sigstore v0.1 but logged {logged:%Y-%m-%d}, after npm stopped "
-            f"issuing v0.1 bundles ({LEGACY_BUNDLE_END:%Y-%m-%d}): relabelled",
-            build,
-        )
-    statement = _unverified_statement(document)
-    expected = f"pkg:npm/{name}@{version}"
-    subjects = statement.get("subject") if isinstance(statement, dict) else None
-    if not any(
-        isinstance(s, dict) and unquote(str(s.get("name"))) == expected
-        for s in (subjects if isinstance(subjects, list) else ())
-    ):
-        return Outcome(
-            Verification.FAILED, f"the legacy v0.1 bundle's subject is not {expected}", build
-        )
-    return Outcome(
-        Verification.NOT_CHECKED,
-        f"Sigstore bundle v0.1, logged {logged:%Y-%m-%d} (before npm stopped issuing them, "
-        f"{LEGACY_BUNDLE_END:%Y-%m-%d}): no inclusion proof, sigstore-python cannot verify "
-        "this format",
-        build,
-    )
-
-
-def _unverified_statement(document: dict[str, Any]) -> Any:
-    envelope = document.get("dsseEnvelope")
-    try:
-        return json.loads(base64.b64decode(envelope["payload"]))  # type: ignore[index]
-    except (KeyError, TypeError, ValueError, binascii.Error):
-        return None

@@ -370,6 +370,34 @@ def test_genuine_legacy_v01_bundle_stays_not_checked(samples: Path, tmp_path: Pa
     assert summary["attested_unverified"] == 1
 
 
+@pytest.mark.parametrize("edit", ["signature", "statement"])
+def test_edited_legacy_bundle_fails(samples: Path, tmp_path: Path, edit: str) -> None:
+    legacy = load(samples, LEGACY)
+    envelope = legacy["attestations"][0]["bundle"]["dsseEnvelope"]
+    statement = json.loads(base64.b64decode(envelope["payload"]))
+    digest = statement["subject"][0]["digest"]["sha512"]
+    integrity = "sha512-" + base64.b64encode(bytes.fromhex(digest)).decode()
+    if edit == "signature":  # still base64, still DER-shaped: another signature
+        other = legacy["attestations"][1]["bundle"]["dsseEnvelope"]["signatures"][0]["sig"]
+        envelope["signatures"][0]["sig"] = other
+    else:
+        statement["predicate"]["invocation"]["configSource"]["uri"] = "git+https://evil/x"
+        envelope["payload"] = base64.b64encode(json.dumps(statement).encode()).decode()
+    registry = Registry()
+    registry.add_json(
+        "/sigstore", npm_packument("sigstore", "1.0.0", integrity, "2023-02-09T17:56:00.000Z")
+    )
+    registry.add_json("/-/npm/v1/attestations/sigstore@1.0.0", legacy)
+    rows, _ = crawl(tmp_path, "npm", registry, ["sigstore"])
+    row = rows["sigstore"]
+    assert row["verification"] == "failed"
+    expected = {
+        "signature": "its signature does not verify with its certificate",
+        "statement": "its statement is not the one the transparency log recorded",
+    }[edit]
+    assert expected in row["verification_reason"]
+
+
 def test_mangled_signature_fails(samples: Path, tmp_path: Path) -> None:
     forged = load(samples, PLAYWRIGHT)
     forged["attestations"][1]["bundle"]["dsseEnvelope"]["signatures"][0]["sig"] = "%%not base64%%"
