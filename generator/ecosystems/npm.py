@@ -281,14 +281,22 @@ class Npm:
             state = self._keys[fetcher] = _KeyState(anyio.Lock())
         async with state.lock:
             if not state.done:
-                try:
-                    state.keys = parse_keys(await fetcher.get_json(KEYS_PATH))
-                except PackageError as exc:
+                # Shielded, so the first package's deadline cannot leave it half done (and
+                # every later package trying again); bounded by one request's deadline, so a
+                # slow keys endpoint costs at most that, once, and then only this field.
+                why: str | None = f"no answer within {fetcher.policy.deadline:g} s"
+                with anyio.CancelScope(shield=True), anyio.move_on_after(fetcher.policy.deadline):
+                    try:
+                        state.keys = parse_keys(await fetcher.get_json(KEYS_PATH))
+                        why = None
+                    except PackageError as exc:
+                        why = str(exc)
+                if why is not None:
                     log.warning(
                         "npm registry keys unreadable at %s (%s): registry_signature is "
                         "unknown-key on every row",
                         fetcher.url(KEYS_PATH),
-                        exc,
+                        why,
                     )
                 state.done = True
         return state.keys

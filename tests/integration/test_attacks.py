@@ -22,6 +22,7 @@ import pytest
 
 from generator.cli import main
 from generator.demo.server import Registry, Reply, serve
+from tests.faults.actions import trickle
 from tests.unit.verify.samples import LEGACY, PLAYWRIGHT, load, npm_integrity
 
 RECENT = "2024-12-04T23:14:30.000000Z"
@@ -74,7 +75,7 @@ def pypi_release(
         registry.add_json(path, provenance)
 
 
-def crawl(tmp_path: Path, ecosystem: str, registry: Registry, names: list[str]) -> Any:
+def crawl(tmp_path: Path, ecosystem: str, registry: Registry, names: list[str], *extra: str) -> Any:
     """``attested-yet crawl`` over ``names``; the snapshot's rows by name, and the summary."""
     packages = tmp_path / f"{ecosystem}.txt"
     packages.write_text("\n".join(names) + "\n")
@@ -92,6 +93,7 @@ def crawl(tmp_path: Path, ecosystem: str, registry: Registry, names: list[str]) 
                 str(tmp_path / "data"),
                 "--attempts",
                 "1",
+                *extra,
             ]
         )
     assert code == 0
@@ -484,3 +486,14 @@ def test_unreadable_keys_cost_only_the_field(
     assert all(row["status"] != "error" for row in rows.values())
     keys_lines = [r for r in caplog.records if "registry keys unreadable" in r.getMessage()]
     assert len(keys_lines) == 1
+
+
+def test_a_trickling_keys_endpoint_costs_one_bounded_request(samples: Path, tmp_path: Path) -> None:
+    registry = vite_registry(samples, None)
+    registry.add_json("/ufo", load(samples, "npm/packuments/ufo.trimmed.json"))
+    registry.add("/-/npm/v1/keys", Reply(action=trickle(0.05, 30)))
+    extra = ("--timeout", "1", "--attempts", "3", "--package-timeout", "2.5")
+    rows, _ = crawl(tmp_path, "npm", registry, ["vite", "ufo"], *extra)
+    assert [row["registry_signature"] for row in rows.values()] == ["unknown-key"] * 2
+    assert all(row["status"] != "error" for row in rows.values())
+    assert registry.hits["/-/npm/v1/keys"] == 1, "given up after one request's deadline"
