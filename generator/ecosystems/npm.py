@@ -56,6 +56,11 @@ _VALID_NAME = re.compile(r"^(?:@[a-z0-9][a-z0-9._~-]*/)?[a-z0-9_][a-z0-9._~-]*$"
 _COUNT_PAIR = re.compile(rb'"((?:[^"\\]|\\.)*)"\s*:\s*(\d+)')
 
 
+def _shown(name: str) -> str:
+    """A registry-given name for a message: at most 100 characters, always valid UTF-8."""
+    return name[:100].encode("utf-8", "backslashreplace").decode("utf-8")
+
+
 def normalize_name(name: str) -> str | None:
     """The name itself if it is a valid npm package name (scoped or not), else None."""
     if not isinstance(name, str) or len(name) > 214 or not _VALID_NAME.match(name):
@@ -206,7 +211,7 @@ class Npm:
         answered = opt_text(doc.get("name"))
         if answered is not None and answered != name:
             # Rows are keyed by the name asked for; an answer for another package is no answer.
-            raise PackageError(f"registry answered for {answered[:100]}")
+            raise PackageError(f"registry answered for {_shown(answered)}")
         tags = obj(doc.get("dist-tags"), "dist-tags")
         latest = text(tags.get("latest"), "dist-tags.latest")
         versions = obj(doc.get("versions"), "versions")

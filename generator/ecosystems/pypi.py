@@ -36,6 +36,11 @@ _VALID_NAME = re.compile(r"^([A-Z0-9]|[A-Z0-9][A-Z0-9._-]*[A-Z0-9])$", re.IGNORE
 _SOURCE_KEYS = ("source", "sourcecode", "repository", "code", "github", "gitlab", "git")
 
 
+def _shown(name: str) -> str:
+    """A registry-given name for a message: at most 100 characters, always valid UTF-8."""
+    return name[:100].encode("utf-8", "backslashreplace").decode("utf-8")
+
+
 def normalize_name(name: str) -> str | None:
     """PEP 503 normalized name, or None if ``name`` is not a valid project name."""
     if not isinstance(name, str) or len(name) > 200 or not _VALID_NAME.match(name):
@@ -160,7 +165,7 @@ class PyPI:
         answered = opt_text(info.get("name"))
         if answered is not None and normalize_name(answered) != project:
             # Rows are keyed by the name asked for; an answer for another project is no answer.
-            raise PackageError(f"registry answered for {answered[:100]}")
+            raise PackageError(f"registry answered for {_shown(answered)}")
         version = text(info.get("version"), "info.version")
         files = []
         sha256: dict[str, str | None] = {}
