@@ -70,7 +70,8 @@ class Verification(StrEnum):
     """The provenance was checked and does not hold (``verification_reason`` says why)."""
     NOT_CHECKED = "not-checked"
     """Not checked, for one of exactly three reasons (``verification_reason`` says which):
-    ``--no-verify``; provenance the registry lists but does not serve (404); or a genuine
+    ``--no-verify``; provenance the registry lists but does not serve (404, or an HTTP error or
+    timeout after the retries); or a genuine
     legacy npm Sigstore bundle v0.1 (its transparency-log time, under the log's signature,
     predates the end of v0.1 bundles). Anything served that cannot be parsed or checked is
     ``failed``. (Rows that are not attested also carry ``not-checked``, with no reason.)"""
@@ -325,8 +326,8 @@ class Observation:
     subject: Subject | None = None
     """What the provenance's signature must cover; None when not attested."""
     unreadable: str | None = None
-    """Why an attested release's provenance is listed but not served (404; recorded as the
-    ``not-checked`` reason), else None."""
+    """Why an attested release's provenance is listed but not served (404, or an HTTP error or
+    timeout after the retries; recorded as the ``not-checked`` reason), else None."""
     broken: str | None = None
     """Why a served provenance document could not be read (truncated, malformed; recorded as
     the ``failed`` reason), else None."""

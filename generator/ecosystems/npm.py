@@ -27,9 +27,10 @@ from weakref import WeakKeyDictionary
 
 import anyio
 
+from generator.ecosystems._provenance import fetch_provenance
 from generator.ecosystems._shape import arr, obj, opt_text, text, timestamp
 from generator.ecosystems.info import EcosystemInfo
-from generator.errors import NotFound, PackageError, SourceError
+from generator.errors import PackageError, SourceError
 from generator.http import Fetcher
 from generator.models import (
     Evidence,
@@ -238,17 +239,15 @@ class Npm:
         if attested:
             path = f"/-/npm/v1/attestations/{ref}"
             provenance_url = f"{self.default_url}{path}"
-            try:
-                raw = await fetcher.get_json(path)
-                provenance = builder_identity(raw)
-            except NotFound:
-                raw = provenance = None
-                unreadable = "dist.attestations lists provenance, but the registry has none (404)"
-            except PackageError as exc:
-                # The verdict stands on dist.attestations; a document that was served but
-                # cannot be read fails verification (no silent downgrade).
-                raw = provenance = None
-                broken = f"the attestations document could not be read: {exc}"
+            raw, unreadable, broken = await fetch_provenance(
+                fetcher,
+                path,
+                "application/json",
+                "dist.attestations lists provenance, but the registry has none (404)",
+                "the attestations document",
+            )
+            # The verdict stands on dist.attestations; the document is extra.
+            provenance = builder_identity(raw) if raw is not None else None
         earlier = earlier_attested(versions, times, latest, published)
         evidence = Evidence(
             name=name,

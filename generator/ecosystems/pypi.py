@@ -19,9 +19,10 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote
 
+from generator.ecosystems._provenance import fetch_provenance
 from generator.ecosystems._shape import arr, obj, opt_text, text, timestamp
 from generator.ecosystems.info import EcosystemInfo
-from generator.errors import NotFound, PackageError, SourceError
+from generator.errors import PackageError, SourceError
 from generator.http import Fetcher
 from generator.models import Evidence, Observation, Provenance, PyPIRelease, PyPISubject
 from generator.repository import normalize_repository
@@ -202,20 +203,16 @@ class PyPI:
         if attested:
             path = f"/integrity/{quoted}/{quote(attested[0], safe='')}/provenance"
             provenance_url = f"{self.default_url}{path}"
-            try:
-                raw = await fetcher.get_json(path, accept=INTEGRITY_JSON)
-                provenance = publisher_of(raw)
-            except NotFound:
-                raw = provenance = None
-                unreadable = (
-                    f"the simple index lists provenance for {attested[0]}, "
-                    "but the Integrity API has none (404)"
-                )
-            except PackageError as exc:
-                # As on npm: the verdict stands on the simple index; a document that was
-                # served but cannot be read fails verification (no silent downgrade).
-                raw = provenance = None
-                broken = f"the provenance document could not be read: {exc}"
+            raw, unreadable, broken = await fetch_provenance(
+                fetcher,
+                path,
+                INTEGRITY_JSON,
+                f"the simple index lists provenance for {attested[0]}, "
+                "but the Integrity API has none (404)",
+                "the provenance document",
+            )
+            # As on npm: the verdict stands on the simple index; the document is extra.
+            provenance = publisher_of(raw) if raw is not None else None
         evidence = Evidence(
             name=display,
             version=version,
