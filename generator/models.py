@@ -71,8 +71,44 @@ class Verification(StrEnum):
     FAILED = "failed"
     """The provenance was checked and does not hold (``verification_reason`` says why)."""
     NOT_CHECKED = "not-checked"
-    """Not checked: not attested, ``--no-verify``, demo data, or a format the verifier cannot
-    read (``verification_reason`` says which)."""
+    """Not checked, for one of exactly three reasons (``verification_reason`` says which):
+    ``--no-verify``; provenance the registry lists but does not serve (404, or an HTTP error or
+    timeout after the retries); or a genuine
+    legacy npm Sigstore bundle v0.1 (its transparency-log time, under the log's signature,
+    predates the end of v0.1 bundles). Anything served that cannot be parsed or checked is
+    ``failed``. (Rows that are not attested also carry ``not-checked``, with no reason.)"""
+
+
+class Identity(StrEnum):
+    """Who signed the provenance, against the repository the package declares."""
+
+    DECLARED_REPOSITORY = "declared-repository"
+    """The signer's repository (certificate source repository, else the publisher's) equals
+    the declared repository (normalized host/owner/name, case-insensitive)."""
+    OTHER_REPOSITORY = "other-repository"
+    """The signer's repository differs from the declared one."""
+    UNDECLARED = "undeclared"
+    """The signer names a repository, but the package declares none to compare it with."""
+    NON_REPOSITORY = "non-repository"
+    """The signer is not a repository at all (e.g. a Google Cloud service account)."""
+
+
+class RegistrySignature(StrEnum):
+    """npm: the registry's own ECDSA signature over ``<name>@<version>:<integrity>``
+    (``dist.signatures``) and over the publish attestation, as ``npm audit signatures``
+    checks them, against the keys of ``/-/npm/v1/keys``."""
+
+    VERIFIED = "verified"
+    """A ``dist.signatures`` entry verifies under a registry key valid at publish time, and
+    the publish attestation, when there is one, verifies too and names this release."""
+    FAILED = "failed"
+    """A signature under a known, valid key does not verify (or cannot be decoded), or the
+    publish attestation does not hold."""
+    ABSENT = "absent"
+    """The release carries no ``dist.signatures``."""
+    UNKNOWN_KEY = "unknown-key"
+    """No signature is by a key the registry lists as valid at publish time (including when
+    the keys endpoint could not be read)."""
 
 
 class Build(_Frozen):
@@ -172,6 +208,12 @@ class VerificationFields(_Frozen):
     repository_mismatch: bool | None = None
     """True when the repository named by the provenance differs from the declared repository
     (normalized host/owner/name, case-insensitive); null when either is unknown."""
+    identity: Identity | None = None
+    """Who signed, against what the package declares (see ``Identity``); null when the release
+    has no readable provenance."""
+    registry_signature: RegistrySignature | None = None
+    """npm: the registry signature check (see ``RegistrySignature``); null on PyPI and on
+    rows that could not be read."""
 
 
 class Evidence(ReleaseFields):
@@ -217,6 +259,42 @@ class PyPISubject:
 
     filename: str
     sha256: str | None
+    release: PyPIRelease | None = None
+    """The release the file must belong to (None: not bound, for callers that only check
+    the signature)."""
+
+
+@dataclass(frozen=True, slots=True)
+class PyPIRelease:
+    """The release a PyPI attestation must belong to: the project name asked for, the
+    release's version and its files with the sha256 the JSON API lists."""
+
+    project: str
+    version: str
+    files: tuple[tuple[str, str | None], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class NpmKey:
+    """One key of npm's ``/-/npm/v1/keys``: ``keyid``, base64 SPKI DER, and ``expires``."""
+
+    keyid: str
+    key: str
+    expires: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class RegistrySigned:
+    """What npm's registry signatures must cover for one release, and the keys (None when
+    the keys endpoint could not be read)."""
+
+    name: str
+    version: str
+    integrity: str | None
+    published_at: datetime
+    signatures: tuple[tuple[str, str], ...]
+    """(keyid, sig) pairs of ``dist.signatures``, as served (possibly malformed)."""
+    keys: tuple[NpmKey, ...] | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -250,8 +328,13 @@ class Observation:
     subject: Subject | None = None
     """What the provenance's signature must cover; None when not attested."""
     unreadable: str | None = None
-    """Why an attested release's provenance document could not be read (recorded as the
-    ``not-checked`` reason), else None."""
+    """Why an attested release's provenance is listed but not served (404, or an HTTP error or
+    timeout after the retries; recorded as the ``not-checked`` reason), else None."""
+    broken: str | None = None
+    """Why a served provenance document could not be read (truncated, malformed; recorded as
+    the ``failed`` reason), else None."""
+    registry_signed: RegistrySigned | None = None
+    """npm: what the registry's signatures must cover, and its keys; None on PyPI."""
 
 
 class SourceInfo(_Frozen):
@@ -310,6 +393,13 @@ class Summary(_Frozen):
     """Count of attested packages per verification outcome, every outcome present."""
     repository_mismatch: int = 0
     """Packages whose provenance names another repository than the declared one."""
+    attested_unverified: int = 0
+    """Attested packages whose provenance is not ``verified`` (failed or not checked)."""
+    by_identity: dict[Identity, int] = {}
+    """Count of packages with provenance per ``identity`` value, every value present."""
+    by_registry_signature: dict[RegistrySignature, int] = {}
+    """npm: count of packages per ``registry_signature`` value, every value present; empty
+    on PyPI."""
     provenance_dropped: int = 0
     """Packages whose latest release lost the provenance an earlier release had."""
 
@@ -362,6 +452,17 @@ def summarize(packages: list[PackageResult]) -> Summary:
             for v in Verification
         },
         repository_mismatch=sum(1 for p in packages if p.repository_mismatch),
+        attested_unverified=sum(
+            1
+            for p in packages
+            if p.status is Status.ATTESTED and p.verification is not Verification.VERIFIED
+        ),
+        by_identity={i: sum(1 for p in packages if p.identity is i) for i in Identity},
+        by_registry_signature=(
+            {r: sum(1 for p in packages if p.registry_signature is r) for r in RegistrySignature}
+            if any(p.registry_signature is not None for p in packages)
+            else {}
+        ),
         provenance_dropped=sum(1 for p in packages if p.provenance_dropped),
     )
 

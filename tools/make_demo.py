@@ -6,8 +6,9 @@ samples/SOURCES.md: PyPI JSON API, PEP 691 + PEP 740 simple index, Integrity API
 npm full packuments, ``dist.attestations``, ``_npmUser.trustedPublisher``, attestations
 bundles). Provenance is signed under a self-made Sigstore instance (tools/demo_sigstore.py:
 our own CA and log keys; its trust root is written as trusted_root.json and used only by
-``--demo``). The npm publish attestations, ``dist.signatures`` and the legacy 2023 bundle keep
-placeholders.
+``--demo``). The npm publish attestations and ``dist.signatures`` keep placeholders (the demo
+registry serves no ``/-/npm/v1/keys``: ``registry_signature`` reads ``unknown-key``); the legacy
+2023 bundle is signed, in the v0.1 layout.
 
 Each spec records the status the fixture is meant to produce (``expect``); the test suite
 checks that the crawler agrees, package by package.
@@ -27,6 +28,7 @@ import tarfile
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from demo_sigstore import DemoSigstore, Identity
 
@@ -923,8 +925,14 @@ def npm_attestations(
             },
         }
 
-    if p.legacy:  # a 2023 bundle v0.1: kept as a placeholder (not verifiable, not-checked)
-        slsa = bundle(statement, "application/vnd.dev.sigstore.bundle+json;version=0.1")
+    if p.legacy:
+        # A genuine 2023 bundle v0.1: signed, with the log's signed entry timestamp at the
+        # (2023) publish time, in the v0.1 layout (certificate chain, no inclusion proof).
+        # The crawler tells it from a relabelled one by that timestamp (not-checked).
+        bundle(statement, "application/vnd.dev.sigstore.bundle+json;version=0.1")  # rng order
+        slsa = legacy_v01(
+            SIGSTORE.sign(statement, npm_identity(p, version), signing_time(published))
+        )
     else:
         slsa = SIGSTORE.sign(statement, npm_identity(p, version), signing_time(published))
         if p.tamper:  # the statement is edited after signing: the signature no longer holds
@@ -942,6 +950,20 @@ def npm_attestations(
             },
             {"predicateType": predicate_type, "bundle": slsa},
         ]
+    }
+
+
+def legacy_v01(signed: dict[str, Any]) -> dict[str, Any]:
+    """A signed v0.3 bundle rewritten in the Sigstore bundle v0.1 layout npm served in 2023."""
+    material = signed["verificationMaterial"]
+    entry = {k: v for k, v in material["tlogEntries"][0].items() if k != "inclusionProof"}
+    return {
+        "mediaType": "application/vnd.dev.sigstore.bundle+json;version=0.1",
+        "verificationMaterial": {
+            "x509CertificateChain": {"certificates": [material["certificate"]]},
+            "tlogEntries": [entry],
+        },
+        "dsseEnvelope": signed["dsseEnvelope"],
     }
 
 

@@ -15,23 +15,41 @@ import gzip
 import heapq
 import io
 import json
+import logging
 import re
 import tarfile
 import zlib
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote, urlsplit
+from weakref import WeakKeyDictionary
 
+import anyio
+
+from generator.ecosystems._provenance import fetch_provenance
 from generator.ecosystems._shape import arr, obj, opt_text, text, timestamp
 from generator.ecosystems.base import FeedRead
 from generator.ecosystems.info import EcosystemInfo
 from generator.errors import PackageError, SourceError
 from generator.http import Fetcher
-from generator.models import Evidence, NpmSubject, Observation, Provenance
+from generator.models import (
+    Evidence,
+    NpmKey,
+    NpmSubject,
+    Observation,
+    Provenance,
+    RegistrySigned,
+)
 from generator.repository import normalize_repository
 from generator.slsa import parse_predicate, slsa_entry, statement_predicate
 from generator.sources import read_location
+
+log = logging.getLogger(__name__)
+
+#: npm's registry signing keys (ECDSA P-256), as ``npm audit signatures`` falls back to them.
+KEYS_PATH = "/-/npm/v1/keys"
 
 #: npm's public replication feed, 2025 API ("Changes to npm replication feeds APIs", GitHub
 #: changelog 2025-04-22): ``GET /`` gives ``update_seq``, ``GET /_changes?since=S&limit=L``
@@ -47,6 +65,11 @@ MAX_MEMBERS = 64
 _VALID_NAME = re.compile(r"^(?:@[a-z0-9][a-z0-9._~-]*/)?[a-z0-9_][a-z0-9._~-]*$", re.IGNORECASE)
 # "name": count pairs of counts.json, read without building a 3.7-million-entry dict.
 _COUNT_PAIR = re.compile(rb'"((?:[^"\\]|\\.)*)"\s*:\s*(\d+)')
+
+
+def _shown(name: str) -> str:
+    """A registry-given name for a message: at most 100 characters, always valid UTF-8."""
+    return name[:100].encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 def normalize_name(name: str) -> str | None:
@@ -156,6 +179,45 @@ INFO = EcosystemInfo(
 )
 
 
+@dataclass
+class _KeyState:
+    lock: anyio.Lock
+    done: bool = False
+    keys: tuple[NpmKey, ...] | None = None
+
+
+def parse_keys(document: Any) -> tuple[NpmKey, ...]:
+    """The keys of a ``/-/npm/v1/keys`` document; raises ``PackageError`` when unreadable."""
+    keys = []
+    for i, item in enumerate(arr(obj(document, "keys document").get("keys"), "keys")):
+        entry = obj(item, f"keys[{i}]")
+        expires = entry.get("expires")
+        keys.append(
+            NpmKey(
+                keyid=text(entry.get("keyid"), f"keys[{i}].keyid"),
+                key=text(entry.get("key"), f"keys[{i}].key"),
+                expires=None if expires is None else timestamp(expires, f"keys[{i}].expires"),
+            )
+        )
+    return tuple(keys)
+
+
+def dist_signatures(value: Any) -> tuple[tuple[str, str], ...]:
+    """``dist.signatures`` as (keyid, sig) pairs; an entry that is not two strings is kept as
+    an empty pair so that it fails the check rather than vanishing."""
+    if not isinstance(value, list):
+        return ()
+    pairs: list[tuple[str, str]] = []
+    for entry in value:
+        keyid = entry.get("keyid") if isinstance(entry, dict) else None
+        sig = entry.get("sig") if isinstance(entry, dict) else None
+        if isinstance(keyid, str) and isinstance(sig, str):
+            pairs.append((keyid, sig))
+        else:
+            pairs.append(("", ""))
+    return tuple(pairs)
+
+
 class Npm:
     info = INFO
     name = INFO.name
@@ -167,6 +229,9 @@ class Npm:
     #: A page of the feed replaces up to 10,000 conditional requests: it pays from one package.
     feed_min_packages = 1
     default_feed_url: str | None = DEFAULT_CHANGES_URL
+
+    def __init__(self) -> None:
+        self._keys: WeakKeyDictionary[Fetcher, _KeyState] = WeakKeyDictionary()
 
     def normalize(self, name: str) -> str | None:
         return normalize_name(name)
@@ -201,6 +266,10 @@ class Npm:
         if normalize_name(name) is None:
             raise PackageError("not a valid npm package name")
         doc = obj(await fetcher.get_json(f"/{path_name(name)}"), "packument")
+        answered = opt_text(doc.get("name"))
+        if answered is not None and answered != name:
+            # Rows are keyed by the name asked for; an answer for another package is no answer.
+            raise PackageError(f"registry answered for {_shown(answered)}")
         tags = obj(doc.get("dist-tags"), "dist-tags")
         latest = text(tags.get("latest"), "dist-tags.latest")
         versions = obj(doc.get("versions"), "versions")
@@ -223,17 +292,19 @@ class Npm:
             doc.get("repository")
         )
         ref = f"{path_name(name)}@{quote(latest, safe='')}"
-        provenance = provenance_url = raw = unreadable = None
+        provenance = provenance_url = raw = unreadable = broken = None
         if attested:
             path = f"/-/npm/v1/attestations/{ref}"
             provenance_url = f"{self.default_url}{path}"
-            try:
-                raw = await fetcher.get_json(path)
-                provenance = builder_identity(raw)
-            except PackageError as exc:
-                # The verdict stands on dist.attestations; the document's details are extra.
-                raw = provenance = None
-                unreadable = f"the attestations document could not be read: {exc}"
+            raw, unreadable, broken = await fetch_provenance(
+                fetcher,
+                path,
+                "application/json",
+                "dist.attestations lists provenance, but the registry has none (404)",
+                "the attestations document",
+            )
+            # The verdict stands on dist.attestations; the document is extra.
+            provenance = builder_identity(raw) if raw is not None else None
         earlier = earlier_attested(versions, times, latest, published)
         evidence = Evidence(
             name=name,
@@ -250,8 +321,46 @@ class Npm:
             registry_url=f"{self.website}/package/{name}/v/{quote(latest, safe='')}",
             provenance_url=provenance_url,
         )
-        subject = NpmSubject(name, latest, opt_text(dist.get("integrity"))) if attested else None
-        return Observation(evidence, raw, subject, unreadable)
+        integrity = opt_text(dist.get("integrity"))
+        subject = NpmSubject(name, latest, integrity) if attested else None
+        signatures = dist_signatures(dist.get("signatures"))
+        signed = RegistrySigned(
+            name,
+            latest,
+            integrity,
+            published,
+            signatures,
+            await self.keys(fetcher) if signatures else None,
+        )
+        return Observation(evidence, raw, subject, unreadable, broken, signed)
+
+    async def keys(self, fetcher: Fetcher) -> tuple[NpmKey, ...] | None:
+        """The registry's signing keys (``/-/npm/v1/keys``), fetched once per fetcher (one per
+        run) however many packages ask; None, logged once, when they cannot be read."""
+        state = self._keys.get(fetcher)
+        if state is None:
+            state = self._keys[fetcher] = _KeyState(anyio.Lock())
+        async with state.lock:
+            if not state.done:
+                # Shielded, so the first package's deadline cannot leave it half done (and
+                # every later package trying again); bounded by one request's deadline, so a
+                # slow keys endpoint costs at most that, once, and then only this field.
+                why: str | None = f"no answer within {fetcher.policy.deadline:g} s"
+                with anyio.CancelScope(shield=True), anyio.move_on_after(fetcher.policy.deadline):
+                    try:
+                        state.keys = parse_keys(await fetcher.get_json(KEYS_PATH))
+                        why = None
+                    except PackageError as exc:
+                        why = str(exc)
+                if why is not None:
+                    log.warning(
+                        "npm registry keys unreadable at %s (%s): registry_signature is "
+                        "unknown-key on every row",
+                        fetcher.url(KEYS_PATH),
+                        why,
+                    )
+                state.done = True
+        return state.keys
 
     async def top(self, fetcher: Fetcher, source: str | None, n: int) -> tuple[list[str], str]:
         if source:

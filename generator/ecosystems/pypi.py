@@ -18,12 +18,13 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote
 
+from generator.ecosystems._provenance import fetch_provenance
 from generator.ecosystems._shape import arr, obj, opt_text, text, timestamp
 from generator.ecosystems.base import FeedRead
 from generator.ecosystems.info import EcosystemInfo
-from generator.errors import NotFound, PackageError, SourceError
+from generator.errors import PackageError, SourceError
 from generator.http import Fetcher, MiB, decode_json
-from generator.models import Evidence, Observation, Provenance, PyPISubject
+from generator.models import Evidence, Observation, Provenance, PyPIRelease, PyPISubject
 from generator.repository import normalize_repository
 from generator.sources import read_location
 
@@ -38,6 +39,11 @@ _VALID_NAME = re.compile(r"^([A-Z0-9]|[A-Z0-9][A-Z0-9._-]*[A-Z0-9])$", re.IGNORE
 # project_urls keys that name the source repository, most specific first (compared
 # after lower-casing and dropping everything but letters).
 _SOURCE_KEYS = ("source", "sourcecode", "repository", "code", "github", "gitlab", "git")
+
+
+def _shown(name: str) -> str:
+    """A registry-given name for a message: at most 100 characters, always valid UTF-8."""
+    return name[:100].encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 def normalize_name(name: str) -> str | None:
@@ -183,9 +189,13 @@ class PyPI:
             raise PackageError("not a valid PyPI project name")
         doc = obj(await fetcher.get_json(f"/pypi/{project}/json"), "document")
         info = obj(doc.get("info"), "info")
+        answered = opt_text(info.get("name"))
+        if answered is not None and normalize_name(answered) != project:
+            # Rows are keyed by the name asked for; an answer for another project is no answer.
+            raise PackageError(f"registry answered for {_shown(answered)}")
         version = text(info.get("version"), "info.version")
         files = []
-        sha256: dict[str, str] = {}
+        sha256: dict[str, str | None] = {}
         for i, item in enumerate(arr(doc.get("urls"), "urls")):
             entry = obj(item, f"urls[{i}]")
             if entry.get("yanked") is True:
@@ -194,8 +204,9 @@ class PyPI:
             uploaded = entry.get("upload_time_iso_8601") or entry.get("upload_time")
             files.append((filename, timestamp(uploaded, f"urls[{i}].upload_time_iso_8601")))
             digests = entry.get("digests")
-            if isinstance(digests, dict) and (digest := opt_text(digests.get("sha256"))):
-                sha256[filename] = digest
+            sha256[filename] = (
+                opt_text(digests.get("sha256")) if isinstance(digests, dict) else None
+            )
         if not files:
             raise PackageError(f"release {version} has no non-yanked files")
 
@@ -214,23 +225,20 @@ class PyPI:
         repository, declared = declared_repository(info)
         display = opt_text(info.get("name")) or name
         quoted = "/".join(quote(p, safe="") for p in (project, version))
-        provenance = provenance_url = raw = unreadable = None
+        provenance = provenance_url = raw = unreadable = broken = None
         if attested:
             path = f"/integrity/{quoted}/{quote(attested[0], safe='')}/provenance"
             provenance_url = f"{self.default_url}{path}"
-            try:
-                raw = await fetcher.get_json(path, accept=INTEGRITY_JSON)
-                provenance = publisher_of(raw)
-            except NotFound:
-                raw = provenance = None
-                unreadable = (
-                    f"the simple index lists provenance for {attested[0]}, "
-                    "but the Integrity API has none (404)"
-                )
-            except PackageError as exc:
-                # As on npm: the verdict stands on the simple index; the details are extra.
-                raw = provenance = None
-                unreadable = f"the provenance document could not be read: {exc}"
+            raw, unreadable, broken = await fetch_provenance(
+                fetcher,
+                path,
+                INTEGRITY_JSON,
+                f"the simple index lists provenance for {attested[0]}, "
+                "but the Integrity API has none (404)",
+                "the provenance document",
+            )
+            # As on npm: the verdict stands on the simple index; the document is extra.
+            provenance = publisher_of(raw) if raw is not None else None
         evidence = Evidence(
             name=display,
             version=version,
@@ -248,8 +256,9 @@ class PyPI:
             registry_url=f"{self.website}/project/{quoted}/",
             provenance_url=provenance_url,
         )
-        subject = PyPISubject(attested[0], sha256.get(attested[0])) if attested else None
-        return Observation(evidence, raw, subject, unreadable)
+        release = PyPIRelease(project, version, tuple(sha256.items()))
+        subject = PyPISubject(attested[0], sha256.get(attested[0]), release) if attested else None
+        return Observation(evidence, raw, subject, unreadable, broken)
 
     async def top(self, fetcher: Fetcher, source: str | None, n: int) -> tuple[list[str], str]:
         location = source or DEFAULT_TOP_URL

@@ -41,6 +41,7 @@ STATUS_LABEL: dict[Status, str] = {
 #: value → label. A package's signals are :func:`signals`.
 SIGNALS: dict[str, str] = {
     "failed": "verification failed",
+    "unchecked": "not checked",
     "dropped": "provenance dropped",
     "mismatch": "repository mismatch",
 }
@@ -51,6 +52,8 @@ def signals(result: PackageResult) -> list[str]:
     raised = []
     if result.verification is Verification.FAILED:
         raised.append("failed")
+    elif result.status is Status.ATTESTED and result.verification is Verification.NOT_CHECKED:
+        raised.append("unchecked")
     if result.provenance_dropped:
         raised.append("dropped")
     if result.repository_mismatch:

@@ -26,23 +26,34 @@ from generator.models import (
 from generator.verify.npm import unverified_npm, verify_npm
 from generator.verify.options import VERIFY, Outcome, VerifyOptions, not_checked
 from generator.verify.pypi import unverified_pypi, verify_pypi
-from generator.verify.signals import repository_mismatch
+from generator.verify.registry import registry_signature
+from generator.verify.signals import identity, repository_mismatch
 
 __all__ = ["VERIFY", "Outcome", "VerifyOptions", "check", "outcome"]
 
 
 def check(observation: Observation, options: VerifyOptions = VERIFY) -> VerificationFields:
     """The verification fields of one release: the check's outcome (``not-checked`` with no
-    reason when not attested), where it was built, and the repository mismatch."""
+    reason when not attested), where it was built, who signed it against the declared
+    repository, and (npm) the registry's signatures."""
     result = outcome(observation, options)
     evidence = observation.evidence
     build = result.build if result else None
+    signed = observation.registry_signed
     return VerificationFields(
         verification=result.verification if result else Verification.NOT_CHECKED,
         verification_reason=result.reason if result else None,
         files_verified=result.files_verified if result else None,
         build=build,
         repository_mismatch=repository_mismatch(evidence.repository, build, evidence.provenance),
+        identity=(
+            identity(evidence.repository, build, evidence.provenance) if evidence.attested else None
+        ),
+        registry_signature=(
+            registry_signature(signed, observation.provenance)
+            if signed is not None and not options.skip
+            else None
+        ),
     )
 
 
@@ -50,17 +61,24 @@ def outcome(observation: Observation, options: VerifyOptions = VERIFY) -> Outcom
     """Check an observation's provenance as ``options`` say; None when not attested."""
     if not observation.evidence.attested:
         return None
+    raw, subject, skip = observation.provenance, observation.subject, options.skip
+    if skip and observation.broken is None and observation.unreadable is None:
+        match subject:
+            case PyPISubject():
+                return unverified_pypi(raw, skip)
+            case NpmSubject():
+                return unverified_npm(raw, skip)
+    if skip:
+        return not_checked(skip)
     if observation.unreadable is not None:
         return not_checked(observation.unreadable)
-    raw, subject, skip = observation.provenance, observation.subject, options.skip
+    if observation.broken is not None:
+        return Outcome(Verification.FAILED, observation.broken)
     match subject:
-        case PyPISubject(filename=filename, sha256=sha256):
-            if skip:
-                return unverified_pypi(raw, skip)
-            return verify_pypi(raw, filename, sha256, options.trusted_root)
+        case PyPISubject(filename=filename, sha256=sha256, release=release):
+            return verify_pypi(raw, filename, sha256, options.trusted_root, release)
         case NpmSubject(name=name, version=version, integrity=integrity):
-            if skip:
-                return unverified_npm(raw, skip)
             return verify_npm(raw, name, version, integrity, options.trusted_root)
         case None:
+            # Not reachable from an ecosystem (each hands over a subject when attested).
             return not_checked("no provenance document was fetched to verify")

@@ -21,11 +21,14 @@ from cryptography import x509
 from generator.models import Build, Verification
 from generator.slsa import SlsaFacts, parse_predicate, slsa_entry, statement_predicate
 from generator.verify.fulcio import build_from, log_id
+from generator.verify.legacy import legacy_bundle
 from generator.verify.options import Outcome, first_line, not_checked
+from generator.verify.registry import sha512_hex
 from generator.verify.signals import same_repository
 from generator.verify.trust import verifier
 
 IN_TOTO_PAYLOAD_TYPE = "application/vnd.in-toto+json"
+
 #: OIDC issuers whose certificates npm provenance may carry (GitHub Actions, GitLab CI/CD).
 NPM_ISSUERS: tuple[str, ...] = ("https://token.actions.githubusercontent.com", "https://gitlab.com")
 
@@ -33,11 +36,15 @@ NPM_ISSUERS: tuple[str, ...] = ("https://token.actions.githubusercontent.com", "
 def verify_npm(
     raw: Any, name: str, version: str, integrity: str | None, trusted_root: Path | None = None
 ) -> Outcome:
-    """Verify the SLSA provenance bundle of an npm attestations document."""
+    """Verify the SLSA provenance bundle of an npm attestations document. Whatever cannot be
+    parsed or checked is ``failed`` with the reason; never a silent ``not-checked``."""
     try:
         return _verify_npm(raw, name, version, integrity, trusted_root)
-    except Exception as exc:  # noqa: BLE001 - a verifier bug must not cost the package its row
-        return not_checked(f"internal error while verifying ({type(exc).__name__})")
+    except Exception as exc:  # noqa: BLE001 - a served document we cannot check is a failure
+        return Outcome(
+            Verification.FAILED,
+            f"the provenance bundle could not be checked ({type(exc).__name__}: {first_line(exc)})",
+        )
 
 
 def unverified_npm(raw: Any, reason: str) -> Outcome:
@@ -87,17 +94,11 @@ def _verify_npm(
     if entry is None or not isinstance(entry.get("bundle"), dict):
         return Outcome(failed, "the attestations document holds no SLSA provenance bundle")
     document = entry["bundle"]
+    if str(document.get("mediaType", "")).endswith("version=0.1"):
+        return legacy_bundle(document, name, version, trusted_root, _npm_build(document, None))
     try:
         bundle = Bundle.from_json(json.dumps(document))
     except (InvalidBundle, ValueError) as exc:
-        media = str(document.get("mediaType", ""))
-        if media.endswith("version=0.1"):
-            return Outcome(
-                Verification.NOT_CHECKED,
-                "Sigstore bundle v0.1 (early 2023, no inclusion proof): sigstore-python cannot "
-                "verify this format",
-                _npm_build(document, None),
-            )
         return Outcome(failed, f"the provenance bundle is malformed ({first_line(exc)})")
 
     build = _npm_build(document, None)
@@ -120,10 +121,10 @@ def _verify_npm(
     ]
     if len(matching) != 1:
         return Outcome(failed, f"the signed statement's subject is not {expected}", build)
-    want = _sha512_hex(integrity)
+    want = sha512_hex(integrity)
     if want is None:
         return Outcome(
-            Verification.NOT_CHECKED,
+            failed,
             "the signature holds, but the packument has no sha512 dist.integrity to bind it to",
             build,
         )
@@ -153,15 +154,3 @@ def _verify_npm(
         f"{expected}'s dist.integrity (sha512)",
         build,
     )
-
-
-def _sha512_hex(integrity: str | None) -> str | None:
-    """The hex sha512 of an SRI ``dist.integrity`` string (``sha512-<base64>``), or None."""
-    for token in (integrity or "").split():
-        algorithm, _, value = token.partition("-")
-        if algorithm == "sha512":
-            try:
-                return base64.b64decode(value, validate=True).hex()
-            except (binascii.Error, ValueError):
-                return None
-    return None

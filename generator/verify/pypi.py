@@ -14,22 +14,73 @@ from typing import Any
 
 from cryptography import x509
 
-from generator.models import Build, Verification
+from generator.models import Build, PyPIRelease, Verification
 from generator.verify.fulcio import build_from, log_id
-from generator.verify.options import Outcome, not_checked
+from generator.verify.options import Outcome, first_line
 from generator.verify.trust import quiet_sigstore, verifier
 
 IN_TOTO_PAYLOAD_TYPE = "application/vnd.in-toto+json"
 
 
 def verify_pypi(
-    raw: Any, filename: str, sha256: str | None, trusted_root: Path | None = None
+    raw: Any,
+    filename: str,
+    sha256: str | None,
+    trusted_root: Path | None = None,
+    release: PyPIRelease | None = None,
 ) -> Outcome:
-    """Verify every attestation of a PEP 740 provenance object for ``filename``."""
+    """Verify every attestation of a PEP 740 provenance object for ``filename``, after binding
+    ``filename`` to ``release`` (when given). Whatever cannot be parsed or checked is
+    ``failed`` with the parser's reason; never a silent ``not-checked``."""
+    if release is not None and (mismatch := unbound(filename, sha256, release)):
+        return Outcome(Verification.FAILED, mismatch, files_verified=0)
     try:
         return _verify_pypi(raw, filename, sha256, trusted_root)
-    except Exception as exc:  # noqa: BLE001 - a verifier bug must not cost the package its row
-        return not_checked(f"internal error while verifying ({type(exc).__name__})")
+    except Exception as exc:  # noqa: BLE001 - a served document we cannot check is a failure
+        return Outcome(
+            Verification.FAILED,
+            f"the provenance of {filename} could not be checked ({type(exc).__name__}: "
+            f"{first_line(exc)})",
+            files_verified=0,
+        )
+
+
+def unbound(filename: str, sha256: str | None, release: PyPIRelease) -> str | None:
+    """Why ``filename`` (with ``sha256``) is not a file of ``release``, or None when it is: its
+    name must parse (wheel or sdist) to the project's normalized name and the release's
+    version, and the release must list it with that sha256. Replays of another project's or
+    another version's attested file stop here."""
+    from packaging.utils import (
+        InvalidSdistFilename,
+        InvalidWheelFilename,
+        canonicalize_name,
+        parse_sdist_filename,
+        parse_wheel_filename,
+    )
+    from packaging.version import InvalidVersion, Version
+
+    try:
+        if filename.endswith(".whl"):
+            name, version, *_ = parse_wheel_filename(filename)
+        else:
+            name, version = parse_sdist_filename(filename)
+    except (InvalidWheelFilename, InvalidSdistFilename, InvalidVersion) as exc:
+        return f"the attested file {filename} is not a wheel or sdist name ({first_line(exc)})"
+    project = canonicalize_name(release.project)
+    if name != project:
+        return f"the attested file {filename} belongs to project {name}, not {project}"
+    try:
+        same = version == Version(release.version)
+    except InvalidVersion:
+        same = False
+    if not same:
+        return f"the attested file {filename} is of version {version}, not {release.version}"
+    listed = dict(release.files)
+    if filename not in listed:
+        return f"the attested file {filename} is not one of {release.version}'s files"
+    if not sha256 or (listed[filename] or "").lower() != sha256.lower():
+        return f"the attested file {filename} is not listed with that sha256 in the release"
+    return None
 
 
 def _verify_pypi(raw: Any, filename: str, sha256: str | None, trusted_root: Path | None) -> Outcome:
@@ -47,11 +98,20 @@ def _verify_pypi(raw: Any, filename: str, sha256: str | None, trusted_root: Path
             files_verified=0,
         )
     if not sha256:
-        return not_checked(f"PyPI lists no sha256 for {filename} to verify against")
+        return Outcome(
+            Verification.FAILED,
+            f"PyPI lists no sha256 for {filename} to bind the attestation to",
+            files_verified=0,
+        )
     try:
         dist = Distribution(name=filename, digest=sha256.lower())
-    except ValidationError:
-        return not_checked(f"{filename} is not a distribution file name the verifier accepts")
+    except ValidationError as exc:
+        return Outcome(
+            Verification.FAILED,
+            f"{filename} with that sha256 is not a distribution the verifier accepts "
+            f"({exc.error_count()} validation errors)",
+            files_verified=0,
+        )
 
     quiet_sigstore()
     build: Build | None = None

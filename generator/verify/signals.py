@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from generator.models import Build, Provenance
+from generator.models import Build, Identity, Provenance
 from generator.repository import normalize_repository
 
 
@@ -34,3 +34,21 @@ def repository_mismatch(
     if na is None or nd is None:
         return None
     return na.lower() != nd.lower()
+
+
+def identity(
+    declared: str | None, build: Build | None, provenance: Provenance | None
+) -> Identity | None:
+    """Who signed, against the declared repository; None when there is no provenance."""
+    if build is None and provenance is None:
+        return None
+    named = provenance_repository(build, provenance)
+    if named is None or normalize_repository(named) is None:
+        return Identity.NON_REPOSITORY
+    if not declared or normalize_repository(declared) is None:
+        return Identity.UNDECLARED
+    return (
+        Identity.DECLARED_REPOSITORY
+        if same_repository(named, declared)
+        else (Identity.OTHER_REPOSITORY)
+    )

@@ -18,7 +18,14 @@ from generator.ecosystems import REGISTRY
 from generator.ecosystems.npm import builder_identity, path_name, top_from_counts
 from generator.errors import PackageError
 from generator.http import Fetcher, HttpPolicy
-from generator.models import Evidence, NpmSubject, PackageResult, PyPISubject, Status
+from generator.models import (
+    Evidence,
+    NpmSubject,
+    PackageResult,
+    PyPIRelease,
+    PyPISubject,
+    Status,
+)
 
 FAST = HttpPolicy(attempts=1, deadline=5)
 
@@ -125,6 +132,7 @@ async def test_npm_attested_reads_builder_identity_from_attestations() -> None:
         ]
     }
     doc = packument(repository="o/r")
+    doc["name"] = "@s/pkg"  # an answer for another name is an error row (issue 10)
     doc["versions"]["2.0.0"]["dist"]["attestations"] = {
         "url": "https://registry.npmjs.org/-/npm/v1/attestations/@s%2fpkg@2.0.0",
         "provenance": {"predicateType": "https://slsa.dev/provenance/v1"},
@@ -328,7 +336,13 @@ async def test_pypi_observation_carries_the_raw_provenance_and_its_subject() -> 
     async with fetcher_for(routes) as fetcher:
         observation = await REGISTRY["pypi"].evidence(fetcher, "Sample_Pkg")
     assert observation.provenance == raw
-    assert observation.subject == PyPISubject("s-1.0.tar.gz", "ab" * 32)
+    assert observation.subject == PyPISubject(
+        "s-1.0.tar.gz",
+        "ab" * 32,
+        PyPIRelease(
+            "sample-pkg", "1.0", (("s-1.0.tar.gz", "ab" * 32), ("s-1.0-py3-none-any.whl", None))
+        ),
+    )
     assert observation.unreadable is None
     assert "verification" not in Evidence.model_fields
 

@@ -93,7 +93,7 @@ ROW_FIELDS = {
     "repository", "repository_declared", "files_total", "files_attested", "provenance",
     "verification", "verification_reason", "files_verified", "build", "repository_mismatch",
     "previously_attested", "last_attested_version", "provenance_dropped", "registry_url",
-    "provenance_url", "error",
+    "provenance_url", "error", "identity", "registry_signature",
 }  # fmt: skip
 
 

@@ -158,7 +158,8 @@ def test_pypi_malformed_and_missing_digest(samples: Path) -> None:
     malformed = verify_pypi({"attestation_bundles": "no"}, filename, "0" * 64)
     assert malformed.verification is Verification.FAILED and "malformed" in malformed.reason
     outcome = verify_pypi(pypi_provenance(samples, filename), filename, None)
-    assert outcome.verification is Verification.NOT_CHECKED
+    # Served but not checkable is a failure, never a quiet not-checked (issue 10).
+    assert outcome.verification is Verification.FAILED
     assert "no sha256" in outcome.reason
 
 
