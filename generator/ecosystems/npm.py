@@ -167,6 +167,9 @@ class Npm:
             doc.get("repository")
         )
         ref = f"{path_name(name)}@{quote(latest, safe='')}"
+        earlier = earlier_attested(versions, times, latest, published)
+        integrity = opt_text(dist.get("integrity"))
+        del doc, versions, times, manifest, dist  # not held while the provenance is fetched
         provenance = provenance_url = raw = unreadable = None
         if attested:
             path = f"/-/npm/v1/attestations/{ref}"
@@ -178,7 +181,6 @@ class Npm:
                 # The verdict stands on dist.attestations; the document's details are extra.
                 raw = provenance = None
                 unreadable = f"the attestations document could not be read: {exc}"
-        earlier = earlier_attested(versions, times, latest, published)
         evidence = Evidence(
             name=name,
             version=latest,
@@ -194,7 +196,7 @@ class Npm:
             registry_url=f"{self.website}/package/{name}/v/{quote(latest, safe='')}",
             provenance_url=provenance_url,
         )
-        subject = NpmSubject(name, latest, opt_text(dist.get("integrity"))) if attested else None
+        subject = NpmSubject(name, latest, integrity) if attested else None
         return Observation(evidence, raw, subject, unreadable)
 
     async def top(self, fetcher: Fetcher, source: str | None, n: int) -> tuple[list[str], str]:

@@ -187,6 +187,7 @@ class PyPI:
 
         repository, declared = declared_repository(info)
         display = opt_text(info.get("name")) or name
+        del doc, simple, info  # facts extracted: not held while the provenance is fetched
         quoted = "/".join(quote(p, safe="") for p in (project, version))
         provenance = provenance_url = raw = unreadable = None
         if attested:
