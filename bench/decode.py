@@ -65,7 +65,8 @@ def main() -> None:
     except ImportError:
         pass
     typed = msgspec.json.Decoder(_Simple).decode
-    print(f"{'document':<24}{'kB':>6}  " + "".join(f"{n:>19}" for n in decoders) + "   typed struct")
+    header = "".join(f"{n:>19}" for n in decoders)
+    print(f"{'document':<24}{'kB':>6}  {header}   typed struct")
     for label, body in docs.items():
         cells = []
         for decode in decoders.values():

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from jinja2 import Environment
+from jinja2 import Environment, Template
 from markupsafe import Markup, escape
 
 from generator.errors import GeneratorError
@@ -220,14 +220,22 @@ def write(
 ) -> list[Path]:
     """Phase two: render every page and write it, the data files and the static assets."""
     written = []
+    templates: dict[str, Template] = {}
+    folders: set[Path] = set()
     for page in site.pages:
-        template = env.get_template(page.template)
+        template = templates.get(page.template) or templates.setdefault(
+            page.template, env.get_template(page.template)
+        )
         html = template.render(
             {**site.common, **page.context, "root": page.root, "page_path": page.path}
         )
         target = out_dir / page.path
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(html, encoding="utf-8")
+        if target.parent not in folders:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            folders.add(target.parent)
+        # No fsync per page: the site is published whole by generator.atomic.replace_dir.
+        with open(target, "wb") as out:
+            out.write(html.encode("utf-8"))
         written.append(target)
     data_dir = out_dir / DATA_DIR
     written.extend(write_snapshot(snapshot, data_dir) for snapshot in site.snapshots)
