@@ -12,13 +12,18 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
-from generator import __version__, history_cli, pipeline
+from generator import __version__, history_cli
 from generator.ecosystems import REGISTRY
 from generator.errors import GeneratorError, UsageError
 from generator.http import HttpPolicy, MiB
-from generator.verify import VERIFY, VerifyOptions
+
+if TYPE_CHECKING:
+    from generator import pipeline
+
+# The crawl/render stack (pipeline: Jinja, verification, the demo registry) is imported by
+# the handler that needs it, so `--help` and bad usage answer without loading it.
 
 PROG = "attested-yet"
 
@@ -154,6 +159,9 @@ def _build_options(parser: argparse.ArgumentParser) -> None:
 
 def crawl_config(args: argparse.Namespace) -> pipeline.CrawlConfig:
     """The pipeline's config from parsed ``crawl``/``build`` arguments."""
+    from generator import pipeline
+    from generator.verify import VERIFY, VerifyOptions
+
     policy = HttpPolicy(
         concurrency=args.concurrency,
         deadline=args.timeout,
@@ -178,6 +186,8 @@ def crawl_config(args: argparse.Namespace) -> pipeline.CrawlConfig:
 
 
 def _crawl(args: argparse.Namespace) -> int:
+    from generator import pipeline
+
     config = crawl_config(args)
     if not args.demo:
         return pipeline.run_crawl(config)
@@ -189,11 +199,15 @@ def _crawl(args: argparse.Namespace) -> int:
 
 
 def _render(args: argparse.Namespace) -> int:
+    from generator import pipeline
+
     pipeline.render_site(args.data, args.out, site_url=args.site_url, report_url=args.report_url)
     return 0
 
 
 def _build(args: argparse.Namespace) -> int:
+    from generator import pipeline
+
     config = crawl_config(args)
     options = {"site_url": args.site_url, "report_url": args.report_url}
     if not args.demo:
