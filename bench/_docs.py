@@ -14,7 +14,7 @@ from typing import Any
 
 PYPI_RELEASES = 45
 PYPI_FILES = 12
-NPM_VERSIONS = 120
+NPM_VERSIONS = 105
 DESCRIPTION = ("A long project description with *Markdown*, as PyPI serves it. " * 160).strip()
 
 
