@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import resource
 import statistics
 import subprocess
@@ -105,7 +106,11 @@ DESIGNS = {
 
 
 def child(design: str, url: str, n: int) -> None:
-    """Run one design in this (fresh) process; print wall, CPU and peak RSS as JSON."""
+    """Run one design in this (fresh) process; print wall, CPU and peak RSS as JSON.
+    ``$BENCH_CODE`` (a folder holding a ``generator/`` package, e.g. an older commit's
+    ``git archive``) runs that code as "ours" instead, for before/after figures."""
+    if code := os.environ.get("BENCH_CODE"):
+        sys.path.insert(0, code)
     run, _, in_flight = DESIGNS[design]
     cpu, wall = time.process_time(), time.perf_counter()
     run(url, n, in_flight)
