@@ -10,6 +10,7 @@ one template name in :data:`PACKAGE_PANELS`. What render knows of an ecosystem c
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -33,6 +34,7 @@ from generator.render.history_view import (
     status_history,
 )
 from generator.render.links import PackageView, asset_dir, package_paths
+from generator.render.parallel import default_workers, in_children
 from generator.snapshot import SCHEMA_FILE, atomic_write, write_snapshot
 
 if TYPE_CHECKING:
@@ -216,27 +218,21 @@ def plan(
 
 
 def write(
-    site: SitePlan, out_dir: Path, env: Environment, static: Path | None = None
+    site: SitePlan,
+    out_dir: Path,
+    env: Environment,
+    static: Path | None = None,
+    *,
+    workers: int | None = None,
 ) -> list[Path]:
-    """Phase two: render every page and write it, the data files and the static assets."""
-    written = []
-    templates: dict[str, Template] = {}
-    folders: set[Path] = set()
-    for page in site.pages:
-        template = templates.get(page.template) or templates.setdefault(
-            page.template, env.get_template(page.template)
-        )
-        html = template.render(
-            {**site.common, **page.context, "root": page.root, "page_path": page.path}
-        )
-        target = out_dir / page.path
-        if target.parent not in folders:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            folders.add(target.parent)
-        # No fsync per page: the site is published whole by generator.atomic.replace_dir.
-        with open(target, "wb") as out:
-            out.write(html.encode("utf-8"))
-        written.append(target)
+    """Phase two: render every page and write it, the data files and the static assets.
+
+    Pages are rendered by ``workers`` processes (default: one per CPU for a site of
+    :data:`PARALLEL_PAGES` pages or more, see :mod:`generator.render.parallel`); the
+    output is the same whatever their number."""
+    written = [out_dir / page.path for page in site.pages]
+    count = default_workers(len(site.pages)) if workers is None else workers
+    in_children(count, lambda share: _write_pages(site, out_dir, env, share))
     data_dir = out_dir / DATA_DIR
     written.extend(write_snapshot(snapshot, data_dir) for snapshot in site.snapshots)
     if site.snapshots:
@@ -249,6 +245,39 @@ def write(
     if static_dir.is_dir():
         shutil.copytree(static_dir, out_dir / "static", dirs_exist_ok=True)
     return written
+
+
+def _write_pages(site: SitePlan, out_dir: Path, env: Environment, share: slice) -> None:
+    templates: dict[str, Template] = {}
+    folders: set[Path] = set()
+    for page in site.pages[share]:
+        template = templates.get(page.template) or templates.setdefault(
+            page.template, env.get_template(page.template)
+        )
+        html = template.render(
+            {**site.common, **page.context, "root": page.root, "page_path": page.path}
+        )
+        target = out_dir / page.path
+        if target.parent not in folders:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            folders.add(target.parent)
+        _write_file(target, html.encode("utf-8"))
+
+
+_CREATE = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_CLOEXEC", 0)
+
+
+def _write_file(target: Path, data: bytes) -> None:
+    """Write a page with three system calls (``open()`` adds an fstat and buffer objects:
+    25% of the writing time at 20,000 pages). No fsync: the site is published whole by
+    :func:`generator.atomic.replace_dir`."""
+    fd = os.open(target, _CREATE, 0o666)  # as open(): the umask decides
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view) :]
+    finally:
+        os.close(fd)
 
 
 def render(
