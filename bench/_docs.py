@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 PYPI_RELEASES = 45
@@ -31,11 +32,9 @@ def _pypi_filename(name: str, version: str, i: int) -> str:
 
 
 def _uploaded(r: int, releases: int) -> str:
-    # one release a fortnight, the newest (r = releases - 1) in 2025
-    day = 700 - (releases - 1 - r) * 14
-    year, rest = divmod(day, 365)
-    month, mday = divmod(rest, 28)
-    return f"{2024 + year:04d}-{1 + month:02d}-{1 + mday:02d}T12:00:00.000000Z"
+    # one release a fortnight, the newest (r = releases - 1) on 2025-06-01
+    when = datetime(2025, 6, 1, 12, tzinfo=UTC) - timedelta(days=14 * (releases - 1 - r))
+    return when.strftime("%Y-%m-%dT%H:%M:%S.000000Z")
 
 
 def pypi_documents(
