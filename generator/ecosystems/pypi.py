@@ -10,10 +10,9 @@ Requests per package, the simple index always first (the package's key document)
 3. only when the release is attested, one ``/integrity/<name>/<version>/<file>/provenance``
    for the publisher identity.
 
-When the simple index cannot settle "latest" exactly (no ``versions`` list, a file without
-upload time, a file no version claims, a version PEP 440 cannot order, a release whose files
-disagree on being yanked, or a release without files that PyPI says is yanked), the
-package is read as before from ``/pypi/<name>/json`` (:meth:`PyPI._from_project_json`).
+When the simple index cannot settle "latest" exactly (see
+:mod:`generator.ecosystems.pypi_latest`), or PyPI's release document disagrees with it, the
+package is read as before from ``/pypi/<name>/json`` (one more request, same verdict).
 
 That one provenance object is handed over (``Observation``) with the sha256 the JSON API lists
 for its file, so the verification stage checks it without another request; it covers one

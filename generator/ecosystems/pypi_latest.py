@@ -18,7 +18,8 @@ The simple index (api-version ≥ 1.1) lists every version (PEP 700) and every f
 upload time and ``yanked``; PyPI yanks whole releases, so the files of one release agree.
 :func:`read_index` gives up (None) whenever it cannot apply the rule exactly, and the caller
 then reads ``/pypi/<name>/json``, so "latest" is never a guess: no ``versions`` list, a file
-without a readable upload time, a file with provenance that no version claims, a version
+with provenance without a readable upload time, a file with provenance that no version
+claims, a version
 PEP 440 cannot order, or a release whose files disagree on being yanked. A release none of
 whose files is attributed counts as not yanked; the release document's ``info.yanked``
 confirms it for the chosen one (:meth:`SimpleIndex.yanked`).
@@ -54,7 +55,7 @@ class SimpleIndex:
     versions: dict[str, Version]
     """Every release, as listed, with its PEP 440 version."""
     files: list[SimpleFile]
-    """The files attributed to a release."""
+    """The files with provenance, each attributed to a release."""
     yanked_versions: frozenset[str]
 
     def yanked(self, version: str) -> bool:
@@ -83,24 +84,39 @@ class SimpleIndex:
         return best[1] if best else None
 
 
-def _version_of(filename: str, project: str, canonical: dict[str, str]) -> str | None:
+def _version_of(
+    filename: str, project: str, canonical: dict[str, str], listed: dict[str, Any]
+) -> str | None:
     """The listed version a file belongs to, or None."""
+    # Fast path, nearly every file: the version as listed, after the last '-' of an sdist
+    # or in the second field of a wheel, next to the project's name.
+    stem = filename[:-4] if filename.endswith(".whl") else _sdist_stem(filename)
+    if stem is not None:
+        name, _, rest = stem.partition("-") if filename.endswith(".whl") else stem.rpartition("-")
+        version = rest.split("-", 1)[0] if filename.endswith(".whl") else rest
+        if version in listed and _canonical_name(name) == project:
+            return version
     if filename.endswith(".whl"):
         try:
             _, parsed, _, _ = parse_wheel_filename(filename)
         except (InvalidWheelFilename, InvalidVersion):
             return None
         return canonical.get(canonicalize_version(parsed))
-    for ext in _SDIST:
-        if filename.lower().endswith(ext):
-            stem = filename[: -len(ext)]
-            break
-    else:
+    stem = _sdist_stem(filename)
+    if stem is None:
         return None
     # name-version: the name may hold '-' itself (legacy), the version may not.
     for at in range(len(stem)):
         if stem[at] == "-" and _canonical_name(stem[:at]) == project:
             return canonical.get(_canonical_version(stem[at + 1 :]) or "")
+    return None
+
+
+def _sdist_stem(filename: str) -> str | None:
+    lowered = filename.lower()
+    for ext in _SDIST:
+        if lowered.endswith(ext):
+            return filename[: -len(ext)]
     return None
 
 
@@ -144,18 +160,20 @@ def read_index(simple: dict[str, Any], project: str) -> SimpleIndex | None:
             return None
         filename = entry["filename"]
         provenance = isinstance(entry.get("provenance"), str) and bool(entry["provenance"])
-        version = _version_of(filename, project, canonical)
+        version = _version_of(filename, project, canonical, versions)
         if version is None:
             if provenance:
                 return None
             continue
-        try:
-            uploaded = timestamp(entry.get("upload-time"), "upload-time")
-        except PackageError:
-            return None
         flag = entry.get("yanked")
         is_yanked = flag is not False and flag is not None  # true or a reason string
         if yanked.setdefault(version, is_yanked) != is_yanked:
+            return None
+        if not provenance:
+            continue  # only files with provenance are read further (earlier_attested)
+        try:
+            uploaded = timestamp(entry.get("upload-time"), "upload-time")
+        except PackageError:
             return None
         attributed.append(SimpleFile(filename, version, uploaded, is_yanked, provenance))
     return SimpleIndex(versions, attributed, frozenset(v for v, flag in yanked.items() if flag))

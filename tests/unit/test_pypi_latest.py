@@ -81,7 +81,8 @@ def test_latest_follows_warehouse(
         {"meta": {"api-version": "1.0"}, "files": files_for("1.0")},  # no versions (PEP 700)
         simple(["1.0", "not a version"], files_for("1.0")),
         simple(["1.0"], [sfile("pkg-1.0.tar.gz"), sfile("pkg-1.0.zip", yanked=True)]),
-        simple(["1.0"], [{"filename": "pkg-1.0.tar.gz", "yanked": False}]),  # no upload-time
+        # an attested file without upload-time (earlier_attested needs it)
+        simple(["1.0"], [{"filename": "pkg-1.0.tar.gz", "yanked": False, "provenance": "u"}]),
         simple(["1.0"], [sfile("other-1.0.tar.gz", prov=True)]),  # provenance, no release
     ],
 )
