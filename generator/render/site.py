@@ -231,6 +231,10 @@ def write(
     :data:`PARALLEL_PAGES` pages or more, see :mod:`generator.render.parallel`); the
     output is the same whatever their number."""
     written = [out_dir / page.path for page in site.pages]
+    # Every folder first, by this process alone: creating entries in one folder (npm/)
+    # from several processes at once contends on that folder's lock in the kernel.
+    for folder in dict.fromkeys(path.parent for path in written):
+        folder.mkdir(parents=True, exist_ok=True)
     count = default_workers(len(site.pages)) if workers is None else workers
     in_children(count, lambda share: _write_pages(site, out_dir, env, share))
     data_dir = out_dir / DATA_DIR
@@ -249,7 +253,6 @@ def write(
 
 def _write_pages(site: SitePlan, out_dir: Path, env: Environment, share: slice) -> None:
     templates: dict[str, Template] = {}
-    folders: set[Path] = set()
     for page in site.pages[share]:
         template = templates.get(page.template) or templates.setdefault(
             page.template, env.get_template(page.template)
@@ -257,11 +260,7 @@ def _write_pages(site: SitePlan, out_dir: Path, env: Environment, share: slice) 
         html = template.render(
             {**site.common, **page.context, "root": page.root, "page_path": page.path}
         )
-        target = out_dir / page.path
-        if target.parent not in folders:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            folders.add(target.parent)
-        _write_file(target, html.encode("utf-8"))
+        _write_file(out_dir / page.path, html.encode("utf-8"))
 
 
 _CREATE = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_CLOEXEC", 0)
