@@ -14,15 +14,19 @@ from generator.render.env import environment
 from generator.render.parallel import PARALLEL_PAGES, can_fork, default_workers, in_children
 from tests.synthetic import synthetic_snapshot
 
-needs_fork = pytest.mark.skipif(not can_fork(), reason="fork unavailable or threads running")
+
+def needs_fork() -> None:
+    """Skip unless forking happens now (another test may have left a thread running)."""
+    if not can_fork():
+        pytest.skip("fork unavailable, or a thread is running in this process")
 
 
 def tree(root: Path) -> dict[str, bytes]:
     return {str(p.relative_to(root)): p.read_bytes() for p in root.rglob("*") if p.is_file()}
 
 
-@needs_fork
 def test_three_processes_write_what_one_does(tmp_path: Path) -> None:
+    needs_fork()
     site = plan([synthetic_snapshot(eco, 60) for eco in sorted(INFOS)], INFOS)
     one = write(site, tmp_path / "one", environment(), workers=1)
     three = write(site, tmp_path / "three", environment(), workers=3)
@@ -32,8 +36,8 @@ def test_three_processes_write_what_one_does(tmp_path: Path) -> None:
     assert tree(tmp_path / "one") == tree(tmp_path / "three")
 
 
-@needs_fork
 def test_a_failing_child_fails_the_render() -> None:
+    needs_fork()
     parent = os.getpid()
 
     def work(share: slice) -> None:
