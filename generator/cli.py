@@ -12,14 +12,20 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
-from generator import __version__, history_cli, pipeline
-from generator.crawl import Shard
+from generator import __version__, history_cli
+from generator import cli_options as options
 from generator.ecosystems import REGISTRY
 from generator.errors import GeneratorError, UsageError
 from generator.http import HttpPolicy, MiB
-from generator.verify import VERIFY, VerifyOptions
+
+if TYPE_CHECKING:
+    from generator import pipeline
+    from generator.crawl import Shard
+
+# The crawl/render stack (pipeline: Jinja, verification, the demo registry) is imported by
+# the handler that needs it, so `--help` and bad usage answer without loading it.
 
 PROG = "attested-yet"
 
@@ -31,196 +37,11 @@ def _fatal(message: str) -> NoReturn:
     raise SystemExit(1)
 
 
-def _positive(value: str) -> int:
-    try:
-        number = int(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number: {value!r}") from None
-    if number < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1: {value!r}")
-    return number
-
-
-def _seconds(value: str) -> float:
-    try:
-        number = float(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number of seconds: {value!r}") from None
-    if not 0 < number < 1e6:
-        raise argparse.ArgumentTypeError(f"must be positive: {value!r}")
-    return number
-
-
-def _crawl_options(parser: argparse.ArgumentParser) -> None:
-    group = parser.add_argument_group("crawl options")
-    group.add_argument(
-        "--ecosystem",
-        action="append",
-        choices=sorted(REGISTRY),
-        help="ecosystem to crawl; repeat for several (default: all)",
-    )
-    group.add_argument("--top", type=_positive, default=1000, help="top N packages (default 1000)")
-    group.add_argument(
-        "--packages",
-        metavar="FILE",
-        help="ranked list of names, one per line (# comments); needs exactly one --ecosystem",
-    )
-    group.add_argument(
-        "--data",
-        metavar="DIR",
-        type=Path,
-        help="folder the snapshots (<ecosystem>.json) are written to (default data/; "
-        "build --demo without --data: a temporary folder, removed afterwards)",
-    )
-    group.add_argument(
-        "--concurrency", type=_positive, default=16, help="requests in flight per registry (16)"
-    )
-    for eco in REGISTRY.values():
-        group.add_argument(
-            f"--{eco.name}-url",
-            metavar="URL",
-            default=eco.default_url,
-            help=f"{eco.display_name} base URL (default {eco.default_url})",
-        )
-        group.add_argument(
-            f"--top-{eco.name}-url",
-            metavar="URL_OR_PATH",
-            help=f"override the {eco.display_name} top-N source with a URL or a local file",
-        )
-    group.add_argument(
-        "--timeout", type=_seconds, default=90.0, help="overall seconds per request (90)"
-    )
-    group.add_argument(
-        "--package-timeout",
-        type=_seconds,
-        help="overall seconds for all of one package's requests and retries "
-        "(default 3 × --timeout); past it the package is an error row",
-    )
-    group.add_argument(
-        "--max-document-mb", type=_positive, default=32, help="largest document accepted (32)"
-    )
-    group.add_argument(
-        "--attempts", type=_positive, default=4, help="attempts per request, retries included (4)"
-    )
-    group.add_argument(
-        "--no-verify",
-        action="store_true",
-        help="do not verify attestations cryptographically (recorded as not-checked)",
-    )
-    group.add_argument(
-        "--demo",
-        action="store_true",
-        help="crawl the bundled recorded registry offline (fictional packages, marked as demo)",
-    )
-    group.add_argument(
-        "--full",
-        action="store_true",
-        help="ignore the crawl state (data/state/): download every document again",
-    )
-    group.add_argument(
-        "--state-from",
-        metavar="SITE_URL",
-        help="first copy the crawl state from a live site's data/state/ where data/ has none",
-    )
-    group.add_argument(
-        "--npm-changes-url",
-        metavar="URL",
-        help="npm replication feed (default: the public feed when --npm-url is the public "
-        "registry, else none; '' for none)",
-    )
-    group.add_argument(
-        "--pypi-root-min",
-        type=int,
-        metavar="N",
-        help="read PyPI's /simple/ root as a change feed from N known packages on "
-        '(default: the measured crossover, README "Crawl state")',
-    )
-
-
-def _shard(value: str) -> Shard:
-    try:
-        return Shard.parse(value)
-    except UsageError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
-
-
-def _crawl_command_options(parser: argparse.ArgumentParser) -> None:
-    _crawl_options(parser)
-    group = parser.add_argument_group("sharding (several machines crawl one list)")
-    group.add_argument(
-        "--shard",
-        metavar="K/N",
-        type=_shard,
-        help="crawl only shard K of N (K is 0-based: 0 to N-1): the packages at positions "
-        "K, K+N, K+2N … of the ranked list, each keeping its rank; join the N shards' "
-        "--data folders with `attested-yet merge`",
-    )
-    group.add_argument(
-        "--run-id",
-        metavar="ID",
-        help="label recorded in a shard snapshot; merge refuses shards of different labels "
-        "(publish.yml passes the Actions run id)",
-    )
-
-
-def _merge_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "shard_dirs",
-        metavar="SHARD_DIR",
-        nargs="+",
-        type=Path,
-        help="the --data folder of each shard crawl (all N of them)",
-    )
-    parser.add_argument(
-        "--data",
-        metavar="DIR",
-        type=Path,
-        default=Path("data"),
-        help="folder the merged snapshots (<ecosystem>.json) are written to (default data/)",
-    )
-
-
-def _site_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--out",
-        metavar="DIR",
-        type=Path,
-        default=Path("site"),
-        help="folder the site is written into, replaced whole (default site/)",
-    )
-    parser.add_argument(
-        "--site-url",
-        metavar="URL",
-        help="the site's absolute URL, for feed.xml (default: $ATTESTED_YET_SITE_URL, else "
-        "the GitHub Pages URL of $GITHUB_REPOSITORY)",
-    )
-    parser.add_argument(
-        "--report-url",
-        metavar="URL",
-        default=os.environ.get("ATTESTED_YET_REPORT_URL", ""),
-        help="issue form each package page links to as 'Report an incorrect listing' "
-        "(http(s); default: $ATTESTED_YET_REPORT_URL, else no link)",
-    )
-
-
-def _render_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--data",
-        metavar="DIR",
-        type=Path,
-        default=Path("data"),
-        help="folder holding the snapshots (<ecosystem>.json) and history/ (default data/)",
-    )
-    _site_options(parser)
-
-
-def _build_options(parser: argparse.ArgumentParser) -> None:
-    _crawl_options(parser)
-    _site_options(parser)
-
-
 def crawl_config(args: argparse.Namespace) -> pipeline.CrawlConfig:
     """The pipeline's config from parsed ``crawl``/``build`` arguments."""
+    from generator import pipeline
+    from generator.verify import VERIFY, VerifyOptions
+
     policy = HttpPolicy(
         concurrency=args.concurrency,
         deadline=args.timeout,
@@ -249,6 +70,8 @@ def crawl_config(args: argparse.Namespace) -> pipeline.CrawlConfig:
 
 
 def _with_run(shard: Shard | None, run: str | None) -> Shard | None:
+    from generator.crawl import Shard
+
     if shard is None:
         if run is not None:
             raise UsageError("--run-id labels a shard: it needs --shard K/N")
@@ -257,6 +80,8 @@ def _with_run(shard: Shard | None, run: str | None) -> Shard | None:
 
 
 def _crawl(args: argparse.Namespace) -> int:
+    from generator import pipeline
+
     config = crawl_config(args)
     if not args.demo:
         _seed(args, config)
@@ -269,21 +94,29 @@ def _crawl(args: argparse.Namespace) -> int:
 
 
 def _merge(args: argparse.Namespace) -> int:
+    from generator import pipeline
+
     return pipeline.merge(args.shard_dirs, args.data)
 
 
 def _seed(args: argparse.Namespace, config: pipeline.CrawlConfig) -> None:
     """``--state-from``: the live site's crawl state, unless ``--full`` ignores it anyway."""
     if args.state_from and not args.full:
+        from generator import pipeline
+
         pipeline.seed_state(config, args.state_from)
 
 
 def _render(args: argparse.Namespace) -> int:
+    from generator import pipeline
+
     pipeline.render_site(args.data, args.out, site_url=args.site_url, report_url=args.report_url)
     return 0
 
 
 def _build(args: argparse.Namespace) -> int:
+    from generator import pipeline
+
     config = crawl_config(args)
     options = {"site_url": args.site_url, "report_url": args.report_url}
     if not args.demo:
@@ -300,10 +133,10 @@ def _history(args: argparse.Namespace) -> int:
 #: Every sub-command: its help, how its arguments are declared, its handler. The parser is
 #: made from this table, so a command without a handler cannot exist.
 COMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None], Handler]] = {
-    "crawl": ("crawl registries into JSON snapshots", _crawl_command_options, _crawl),
-    "merge": ("join shard snapshots (crawl --shard K/N) into one", _merge_options, _merge),
-    "render": ("render the site from snapshots", _render_options, _render),
-    "build": ("crawl, then render", _build_options, _build),
+    "crawl": ("crawl registries into JSON snapshots", options.crawl_command_options, _crawl),
+    "merge": ("join shard snapshots (crawl --shard K/N) into one", options.merge_options, _merge),
+    "render": ("render the site from snapshots", options.render_options, _render),
+    "build": ("crawl, then render", options.build_options, _build),
     "history": (
         "carry history forward; inspect or rebuild it",
         history_cli.add_arguments,

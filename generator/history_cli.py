@@ -16,9 +16,7 @@ from generator import history as hist
 from generator.ecosystems import REGISTRY
 from generator.errors import HistoryError, HistoryUnavailable, UsageError
 from generator.models import Snapshot, Status
-from generator.pipeline import render_site
 from generator.previous import data_folder, default_site_url, read_previous
-from generator.render import describe
 from generator.snapshot import write_snapshot
 
 
@@ -144,6 +142,8 @@ def _update(args: argparse.Namespace) -> int:
 
 
 def _render(args: argparse.Namespace) -> int:
+    from generator.pipeline import render_site  # the crawl and render stack, when used
+
     render_site(args.data, args.out, site_url=args.site_url)
     return 0
 
@@ -167,6 +167,9 @@ def _show(args: argparse.Namespace) -> int:
             f"{eco}: {len(h.days)} days ({span}); {share}; {len(h.changes)} changes, "
             f"{regressions} regressions; {fresh}"
         )
+
+    from generator.render import describe  # Jinja only when shown
+
     for change in hist.recent_changes(history, args.limit):
         print(f"  {change.date} {describe(change)}")
     return 0

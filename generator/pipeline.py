@@ -31,7 +31,6 @@ from generator.merge import merge_shards
 from generator.models import PackageResult, Snapshot, Status, Verification
 from generator.previous import default_site_url
 from generator.progress import Progress
-from generator.render import render
 from generator.snapshot import SCHEMA_FILE, read_snapshots, write_snapshot
 from generator.state import (
     CrawlState,
@@ -272,6 +271,8 @@ def render_site(
     """The site for the snapshots in ``data``, with their history when ``data/history/``
     holds one (an unreadable history is an error, not a site without it). Returns the
     number of files written."""
+    from generator.render import render  # Jinja is imported when a site is rendered, not before
+
     snapshots = read_snapshots(data)
     history = None
     if (data / HISTORY_DIR / INDEX_FILE).is_file():

@@ -6,13 +6,12 @@ import sys
 import time
 from dataclasses import dataclass, field
 from types import TracebackType
-from typing import TextIO
-
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeElapsedColumn
-from rich.progress import Progress as RichProgress
+from typing import TYPE_CHECKING, TextIO
 
 from generator.models import PackageResult, Status
+
+if TYPE_CHECKING:  # rich is imported only when a bar is drawn (on a terminal): ~90 ms
+    from rich.progress import Progress as RichProgress
 
 
 @dataclass
@@ -36,6 +35,10 @@ class Progress:
 
     def __enter__(self) -> Progress:
         if self.tty:
+            from rich.console import Console
+            from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeElapsedColumn
+            from rich.progress import Progress as RichProgress
+
             self._bar = RichProgress(
                 TextColumn("{task.description:<6}"),
                 BarColumn(),

@@ -78,7 +78,26 @@ class Registry:
                     content_type=entry.get("content_type", "application/json"),
                 )
             ]
+        routes.update(_release_routes(routes))
         return cls(routes)
+
+
+def _release_routes(routes: dict[str, list[Reply]]) -> dict[str, list[Reply]]:
+    """PyPI's ``/pypi/<name>/<version>/json`` for the latest release of every recorded
+    ``/pypi/<name>/json``, as PyPI serves it: the same document without ``releases``."""
+    derived = {}
+    for path, replies in routes.items():
+        parts = path.split("/")
+        if len(parts) != 4 or parts[1] != "pypi" or parts[3] != "json" or len(replies) != 1:
+            continue
+        try:
+            doc = json.loads(replies[0].body)
+            version = doc["info"]["version"]
+        except (ValueError, KeyError, TypeError):
+            continue
+        doc.pop("releases", None)
+        derived[f"/pypi/{parts[2]}/{version}/json"] = [Reply(body=json.dumps(doc).encode())]
+    return {p: r for p, r in derived.items() if p not in routes}
 
 
 def _handler(registry: Registry) -> type[BaseHTTPRequestHandler]:

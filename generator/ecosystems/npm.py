@@ -292,6 +292,10 @@ class Npm:
             doc.get("repository")
         )
         ref = f"{path_name(name)}@{quote(latest, safe='')}"
+        earlier = earlier_attested(versions, times, latest, published)
+        integrity = opt_text(dist.get("integrity"))
+        signatures = dist_signatures(dist.get("signatures"))
+        del doc, versions, times, manifest, dist  # not held while the provenance is fetched
         provenance = provenance_url = raw = unreadable = broken = None
         if attested:
             path = f"/-/npm/v1/attestations/{ref}"
@@ -305,7 +309,6 @@ class Npm:
             )
             # The verdict stands on dist.attestations; the document is extra.
             provenance = builder_identity(raw) if raw is not None else None
-        earlier = earlier_attested(versions, times, latest, published)
         evidence = Evidence(
             name=name,
             version=latest,
@@ -321,9 +324,7 @@ class Npm:
             registry_url=f"{self.website}/package/{name}/v/{quote(latest, safe='')}",
             provenance_url=provenance_url,
         )
-        integrity = opt_text(dist.get("integrity"))
         subject = NpmSubject(name, latest, integrity) if attested else None
-        signatures = dist_signatures(dist.get("signatures"))
         signed = RegistrySigned(
             name,
             latest,

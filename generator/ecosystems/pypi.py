@@ -1,8 +1,18 @@
-"""PyPI: JSON API + PEP 691 simple index (with PEP 740 ``provenance``) + Integrity API.
+"""PyPI: PEP 691 simple index (with PEP 740 ``provenance``) + JSON API + Integrity API.
 
-Requests per package: ``/pypi/<name>/json`` (latest version, its files, project URLs),
-``/simple/<name>/`` as JSON (which files carry provenance), and, only when the release is
-attested, one ``/integrity/<name>/<version>/<file>/provenance`` for the publisher identity.
+Requests per package, the simple index always first (the package's key document):
+
+1. ``/simple/<name>/`` as JSON: every file (upload time, yanked, provenance) and, from
+   api-version 1.1 (PEP 700), every version. The latest release is chosen from it exactly
+   as PyPI chooses ``info.version`` (:func:`latest_version`);
+2. ``/pypi/<name>/<version>/json`` of that release only (its files, project URLs): ~20 kB
+   where ``/pypi/<name>/json`` repeats every release's files (hundreds of kB);
+3. only when the release is attested, one ``/integrity/<name>/<version>/<file>/provenance``
+   for the publisher identity.
+
+When the simple index cannot settle "latest" exactly (see
+:mod:`generator.ecosystems.pypi_latest`), or PyPI's release document disagrees with it, the
+package is read as before from ``/pypi/<name>/json`` (one more request, same verdict).
 
 That one provenance object is handed over (``Observation``) with the sha256 the JSON API lists
 for its file, so the verification stage checks it without another request; it covers one
@@ -22,7 +32,8 @@ from generator.ecosystems._provenance import fetch_provenance
 from generator.ecosystems._shape import arr, obj, opt_text, text, timestamp
 from generator.ecosystems.base import FeedRead
 from generator.ecosystems.info import EcosystemInfo
-from generator.errors import PackageError, SourceError
+from generator.ecosystems.pypi_latest import SimpleIndex, read_index
+from generator.errors import NotFound, PackageError, SourceError
 from generator.http import Fetcher, MiB, decode_json
 from generator.models import Evidence, Observation, Provenance, PyPIRelease, PyPISubject
 from generator.repository import normalize_repository
@@ -187,7 +198,21 @@ class PyPI:
         project = normalize_name(name)
         if project is None:
             raise PackageError("not a valid PyPI project name")
-        doc = obj(await fetcher.get_json(f"/pypi/{project}/json"), "document")
+        # The simple index first: the package's key document (conditional requests).
+        simple = obj(
+            await fetcher.get_json(f"/simple/{project}/", accept=SIMPLE_JSON), "simple index"
+        )
+        provenance_urls: dict[str, bool] = {}
+        for i, item in enumerate(arr(simple.get("files"), "simple files")):
+            entry = obj(item, f"simple files[{i}]")
+            if listed := opt_text(entry.get("filename")):
+                # A missing key (api-version < 1.3) and null mean the same: no provenance.
+                provenance_urls[listed] = bool(opt_text(entry.get("provenance")))
+        index = read_index(simple, project)
+        doc = await self._release_document(fetcher, project, index)
+        if doc is None:  # the simple index cannot settle "latest": the project document
+            index = None
+            doc = obj(await fetcher.get_json(f"/pypi/{project}/json"), "document")
         info = obj(doc.get("info"), "info")
         answered = opt_text(info.get("name"))
         if answered is not None and normalize_name(answered) != project:
@@ -210,20 +235,16 @@ class PyPI:
         if not files:
             raise PackageError(f"release {version} has no non-yanked files")
 
-        simple = obj(
-            await fetcher.get_json(f"/simple/{project}/", accept=SIMPLE_JSON), "simple index"
-        )
-        provenance_urls: dict[str, bool] = {}
-        for i, item in enumerate(arr(simple.get("files"), "simple files")):
-            entry = obj(item, f"simple files[{i}]")
-            if listed := opt_text(entry.get("filename")):
-                # A missing key (api-version < 1.3) and null mean the same: no provenance.
-                provenance_urls[listed] = bool(opt_text(entry.get("provenance")))
         attested = [f for f, _ in files if provenance_urls.get(f)]
-        earlier = earlier_attested(doc, version, max(when for _, when in files), provenance_urls)
+        published = max(when for _, when in files)
+        if index is not None:
+            earlier = index.earlier_attested(version, published)
+        else:
+            earlier = earlier_attested(doc, version, published, provenance_urls)
 
         repository, declared = declared_repository(info)
         display = opt_text(info.get("name")) or name
+        del doc, simple, info  # facts extracted: not held while the provenance is fetched
         quoted = "/".join(quote(p, safe="") for p in (project, version))
         provenance = provenance_url = raw = unreadable = broken = None
         if attested:
@@ -259,6 +280,29 @@ class PyPI:
         release = PyPIRelease(project, version, tuple(sha256.items()))
         subject = PyPISubject(attested[0], sha256.get(attested[0]), release) if attested else None
         return Observation(evidence, raw, subject, unreadable, broken)
+
+    async def _release_document(
+        self, fetcher: Fetcher, project: str, index: SimpleIndex | None
+    ) -> dict[str, Any] | None:
+        """``/pypi/<project>/<latest>/json`` when the simple index settles the latest release
+        and PyPI's answer agrees (same version; yanked only if the index said so), else None.
+        """
+        latest = index.latest() if index is not None else None
+        if index is None or latest is None:
+            return None
+        try:
+            doc = obj(
+                await fetcher.get_json(f"/pypi/{project}/{quote(latest, safe='')}/json"),
+                "document",
+            )
+        except NotFound:  # listed but gone (a deletion between two requests)
+            return None
+        info = doc.get("info")
+        if not isinstance(info, dict) or info.get("version") != latest:
+            return None
+        if info.get("yanked") is True and not index.yanked(latest):
+            return None  # a release without files in the index, yanked: not the latest
+        return doc
 
     async def top(self, fetcher: Fetcher, source: str | None, n: int) -> tuple[list[str], str]:
         location = source or DEFAULT_TOP_URL

@@ -54,14 +54,17 @@ def test_second_crawl_sends_if_none_match_and_reuses_rows_on_304(
     registry.release("pypi", "proj-3", attested=True)
     second = crawl(url, tmp_path, "pypi")
     hits = registry_hits(registry, mark)
-    key_docs = [h for h in hits if h[0].startswith("/pypi/")]
+    # PyPI's key document is its first request, the project's simple index page.
+    key_docs = [h for h in hits if h[0].startswith("/simple/")]
     assert len(key_docs) == N and all(conditional for _, _, conditional in key_docs)
     assert sorted(status for _, status, _ in key_docs) == [200] + [304] * (N - 1)
-    # Only the changed package reads its other documents (simple page, provenance).
-    others = {path.split("/")[2] for path, _, _ in hits if not path.startswith("/pypi/")}
+    # Only the changed package reads its other documents (release JSON, provenance).
+    others = {path.split("/")[2] for path, _, _ in hits if not path.startswith("/simple/")}
     assert others == {"proj-3"}
     # Only the key document (the package's first request) is ever conditional.
-    assert not any(conditional for path, _, conditional in hits if not path.startswith("/pypi/"))
+    assert not any(
+        conditional for path, _, conditional in hits if not path.startswith("/simple/")
+    )
     assert second == {**first, "proj-3": ("2.0", "attested")}
 
 
