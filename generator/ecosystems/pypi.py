@@ -19,8 +19,9 @@ from typing import Any
 from urllib.parse import quote
 
 from generator.ecosystems._shape import arr, obj, opt_text, text, timestamp
-from generator.ecosystems.base import FeedRead
+from generator.ecosystems.base import FeedRead, TopList
 from generator.ecosystems.info import EcosystemInfo
+from generator.ecosystems.timeline_facts import pypi_depth, signer_of
 from generator.errors import NotFound, PackageError, SourceError
 from generator.http import Fetcher, MiB, decode_json
 from generator.models import Evidence, Observation, Provenance, PyPISubject
@@ -30,6 +31,8 @@ from generator.sources import read_location
 SIMPLE_JSON = "application/vnd.pypi.simple.v1+json"
 INTEGRITY_JSON = "application/vnd.pypi.integrity.v1+json, application/json;q=0.9"
 DEFAULT_TOP_URL = "https://hugovk.github.io/top-pypi-packages/top-pypi-packages-30-days.min.json"
+#: The period the top list's ``download_count`` covers (hugovk/top-pypi-packages: 30 days).
+TOP_WINDOW = "last-30-days"
 #: The /simple/ root lists every project (~700,000): tens of MB of JSON. Below this many
 #: known packages one conditional request each costs fewer bytes (README "Crawl state").
 ROOT_CROSSOVER = 10_000
@@ -231,7 +234,9 @@ class PyPI:
                 # As on npm: the verdict stands on the simple index; the details are extra.
                 raw = provenance = None
                 unreadable = f"the provenance document could not be read: {exc}"
+        signer = signer_of(attested[0], provenance) if attested else None
         evidence = Evidence(
+            **pypi_depth(simple, version, signer),
             name=display,
             version=version,
             published_at=max(when for _, when in files),
@@ -251,7 +256,7 @@ class PyPI:
         subject = PyPISubject(attested[0], sha256.get(attested[0])) if attested else None
         return Observation(evidence, raw, subject, unreadable)
 
-    async def top(self, fetcher: Fetcher, source: str | None, n: int) -> tuple[list[str], str]:
+    async def top(self, fetcher: Fetcher, source: str | None, n: int) -> TopList:
         location = source or DEFAULT_TOP_URL
         body = await read_location(location, fetcher.policy, 64 * 1024 * 1024)
         try:
@@ -265,7 +270,9 @@ class PyPI:
                 f"{location} is not a top-pypi-packages document (rows of project, "
                 f"download_count): {exc.reason}"
             ) from None
-        return [name for _, name, _ in ranked], location
+        return TopList(
+            [name for _, name, _ in ranked], location, [c for c, _, _ in ranked], TOP_WINDOW
+        )
 
 
 def _top_row(row: Any, i: int) -> tuple[int, str]:
