@@ -198,20 +198,26 @@ def pypi_release_facts(simple: dict[str, Any], signer: Signer | None = None) -> 
     return out
 
 
-#: PEP 792 / the simple API's JSON project detail: ``meta.project-status`` (one of these)
-#: and ``meta.project-status-reason`` (free text). Absent means ``active``.
+#: PEP 792's markers (https://packaging.python.org/en/latest/specifications/project-status-markers/).
+#: The simple API spec's JSON example puts them in ``meta`` (``project-status``, a string, and
+#: ``project-status-reason``); PyPI's own JSON (and uv's reader) has a top-level
+#: ``project-status`` object ``{"status", "reason"}``: both are read. Absent means ``active``.
 _PROJECT_STATUS = {s.value: s for s in Lifecycle}
 
 
 def pypi_lifecycle(simple: dict[str, Any]) -> tuple[Lifecycle, str | None]:
     """The project status marker (PEP 792) of a simple index, ``active`` when absent or
     unknown, with its reason when given."""
+    top = simple.get("project-status")
     meta = simple.get("meta")
-    if not isinstance(meta, dict):
-        return Lifecycle.ACTIVE, None
-    status = _PROJECT_STATUS.get(str(meta.get("project-status") or "active"), Lifecycle.ACTIVE)
-    reason = meta.get("project-status-reason")
-    return status, reason.strip() if isinstance(reason, str) and reason.strip() else None
+    if isinstance(top, dict):
+        status, reason = top.get("status"), top.get("reason")
+    elif isinstance(meta, dict):
+        status, reason = meta.get("project-status"), meta.get("project-status-reason")
+    else:
+        status, reason = None, None
+    lifecycle = _PROJECT_STATUS.get(str(status or "active"), Lifecycle.ACTIVE)
+    return lifecycle, reason.strip() if isinstance(reason, str) and reason.strip() else None
 
 
 def pypi_depth(simple: dict[str, Any], latest: str, signer: Signer | None = None) -> dict[str, Any]:

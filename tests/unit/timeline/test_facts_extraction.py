@@ -127,6 +127,9 @@ def test_pypi_project_status_marker() -> None:
     archived = simple(**{"project-status": "archived", "project-status-reason": "moved"})
     assert pypi_lifecycle(archived) == (Lifecycle.ARCHIVED, "moved")
     assert pypi_lifecycle(simple(**{"project-status": "haunted"}))[0] is Lifecycle.ACTIVE
+    pypi_form = simple()
+    pypi_form["project-status"] = {"status": "deprecated", "reason": "use q"}
+    assert pypi_lifecycle(pypi_form) == (Lifecycle.DEPRECATED, "use q")
 
 
 def test_signer_fills_only_its_file_and_earlier_rows_remember() -> None:
