@@ -42,7 +42,7 @@ def share(value: float | None) -> str:
 def release_words(release: Release) -> str:
     """One release in words, for its cell's accessible name."""
     words = [STATE_LABEL[release.provenance_state]]
-    if release.files_total > 1:
+    if 0 < release.files_attested < release.files_total:
         words.append(f"{release.files_attested} of {release.files_total} files attested")
     if release.trust is not None:
         words.append(TRUST_LABEL[release.trust])
