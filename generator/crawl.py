@@ -11,6 +11,7 @@ import anyio
 
 from generator.caps import MAX_EXAMPLES
 from generator.classify import classify
+from generator.crawl_depth import ranked_downloads, with_depth
 from generator.ecosystems.base import Ecosystem
 from generator.errors import PackageError, SourceError, UsageError
 from generator.http import KEY_DOCUMENT, Fetcher, KeyDocument, Unchanged
@@ -27,6 +28,7 @@ from generator.models import (
 )
 from generator.sources import read_packages_file
 from generator.state import Entry, StateRun, Validators
+from generator.timeline import Downloads
 from generator.verify import VERIFY, VerifyOptions, check
 
 
@@ -38,6 +40,9 @@ class RankedList:
     """Each name's rank in the full list when this is a shard of it; else 1, 2, 3 …"""
     shard: ShardInfo | None = None
     """Which shard of the full list this is (recorded in the snapshot)."""
+    downloads: list[Downloads | None] | None = None
+    """Each name's downloads from the ranking source (same order), or None when the list
+    has no counts (``--packages FILE``)."""
 
 
 @dataclass(frozen=True)
@@ -81,6 +86,7 @@ def select_shard(ranked: RankedList, shard: Shard) -> RankedList:
     return replace(
         ranked,
         names=[ranked.names[i] for i in positions],
+        downloads=[ranked.downloads[i] for i in positions] if ranked.downloads else None,
         ranks=[i + 1 for i in positions],
         shard=info,
     )
@@ -117,7 +123,9 @@ async def ranked_list(
     packages_file: str | None = None,
     top_source: str | None = None,
 ) -> RankedList:
-    """The packages to crawl, from ``--packages`` or the ecosystem's top-N source."""
+    """The packages to crawl, from ``--packages`` or the ecosystem's top-N source; a top-N
+    source's download counts are carried along (a packages file has none)."""
+    downloads: list[Downloads | None] | None = None
     if packages_file is not None:
         raw = read_packages_file(packages_file)
         names, skipped, dropped = rank(ecosystem, raw, None)
@@ -129,14 +137,15 @@ async def ranked_list(
             skipped_count=dropped,
         )
     else:
-        raw, location = await ecosystem.top(fetcher, top_source, n)
-        names, skipped, dropped = rank(ecosystem, raw, n)
+        top = await ecosystem.top(fetcher, top_source, n)
+        names, skipped, dropped = rank(ecosystem, top.names, n)
         info = SourceInfo(
-            kind="top-n", location=location, requested=n, skipped=skipped, skipped_count=dropped
+            kind="top-n", location=top.location, requested=n, skipped=skipped, skipped_count=dropped
         )
+        downloads = ranked_downloads(ecosystem, top, names)
     if not names:
         raise SourceError(f"{info.location} yields no valid {ecosystem.display_name} package names")
-    return RankedList(names, info)
+    return RankedList(names, info, downloads=downloads)
 
 
 async def package_result(
@@ -294,8 +303,9 @@ async def crawl(
                 result, entry = await package_row(
                     ecosystem, fetcher, ranks[index], name, verify, previous
                 )
+        result = with_depth(result, ranked.downloads[index] if ranked.downloads else None, previous)
         if entry is not None:
-            run.entries[key] = entry
+            run.entries[key] = entry.model_copy(update={"row": result})
         results[index] = result
         if on_result is not None:
             on_result(result)

@@ -15,6 +15,7 @@ from typing import Any, Literal
 from pydantic import AwareDatetime, ConfigDict, Field
 
 from generator.caps import CappedModel, ExampleList
+from generator.models_depth import DepthFields, DepthSummary, depth_summary
 
 SCHEMA_VERSION: Literal[2] = 2
 
@@ -216,7 +217,7 @@ class VerificationFields(_Frozen):
     rows that could not be read."""
 
 
-class Evidence(ReleaseFields):
+class Evidence(DepthFields, ReleaseFields):
     """What a registry says about a package's latest release, before any check or verdict.
 
     Produced by an ecosystem client (inside an :class:`Observation`); consumed by
@@ -242,7 +243,7 @@ class _RowHead(_Frozen):
     """Which rule decided the status, in words, with the fact that decided it."""
 
 
-class PackageResult(VerificationFields, ReleaseFields, _RowHead):
+class PackageResult(DepthFields, VerificationFields, ReleaseFields, _RowHead):
     """One row of the snapshot: a package, its evidence, its verification and its verdict."""
 
     error: str | None = None
@@ -374,8 +375,8 @@ class ShardInfo(_Frozen):
     of different runs are never merged. Null when not given."""
 
 
-class Summary(_Frozen):
-    """Counts over the snapshot's packages."""
+class Summary(_Frozen, DepthSummary):
+    """Counts over the snapshot's packages (and :class:`DepthSummary`'s, issue 11)."""
 
     total: int
     """Packages in the snapshot, errors included."""
@@ -464,6 +465,7 @@ def summarize(packages: list[PackageResult]) -> Summary:
             else {}
         ),
         provenance_dropped=sum(1 for p in packages if p.provenance_dropped),
+        **depth_summary(packages, COUNTED_STATUSES),
     )
 
 

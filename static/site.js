@@ -27,7 +27,7 @@
   for (var k = 0; k < config.tones.length; k++) toneRank[config.tones[k]] = k;
   var TP_RANK = { yes: 0, no: 1, unknown: 2 };
   var lower = new Array(n), status = new Array(n), tone = new Array(n), tp = new Array(n);
-  var dates = new Array(n), sigs = new Array(n), indexed = 0;
+  var dates = new Array(n), sigs = new Array(n), trust = new Array(n), dl = new Array(n), indexed = 0;
 
   function index(limit) {
     var end = Math.min(n, indexed + limit);
@@ -39,6 +39,8 @@
       dates[i] = cells[3].textContent.trim();
       tp[i] = cells[5].textContent.trim();
       sigs[i] = " " + (row.getAttribute("data-s") || "") + " ";
+      trust[i] = row.getAttribute("data-t") || "";  // npm trust state (issue 11)
+      dl[i] = cells[6] ? +(cells[6].getAttribute("data-n") || -1) : -1;  // downloads; -1: none
     }
     indexed = end;
   }
@@ -49,6 +51,7 @@
   var tpSel = document.getElementById("tp");
   var sigSel = document.getElementById("signal");
   var sort = document.getElementById("sort");
+  var trustSel = document.getElementById("trust") || { value: "", options: [{ value: "" }] };
   var count = document.getElementById("count");
   var none = document.getElementById("none");
   var legend = document.getElementById("legend");
@@ -70,7 +73,8 @@
     name: function (a, b) { return lower[a] < lower[b] ? -1 : lower[a] > lower[b] ? 1 : 0; },
     date: function (a, b) { return dates[a] < dates[b] ? -1 : dates[a] > dates[b] ? 1 : 0; },
     verdict: function (a, b) { return tone[a] - tone[b]; },
-    tp: function (a, b) { return TP_RANK[tp[a]] - TP_RANK[tp[b]]; }
+    tp: function (a, b) { return TP_RANK[tp[a]] - TP_RANK[tp[b]]; },
+    downloads: function (a, b) { return dl[b] - dl[a]; }  // most downloaded first
   };
   // The select's values: "name" (A to Z), "-name"; "date" means newest first, as before.
   function parse(value) {
@@ -177,16 +181,16 @@
   function apply() {
     indexAll();
     var needle = q.value.trim().toLowerCase();
-    var s = st.value, t = tpSel.value, key = sort.value;
+    var s = st.value, t = tpSel.value, key = sort.value, tr = trustSel.value;
     var g = sigSel.value ? " " + sigSel.value + " " : "";
     var idx = order(key), list = [];
     for (var j = 0; j < n; j++) {
       var i = idx[j];
-      if ((!s || status[i] === s) && (!t || tp[i] === t) && (!g || sigs[i].indexOf(g) !== -1) && (!needle || lower[i].indexOf(needle) !== -1)) {
+      if ((!s || status[i] === s) && (!t || tp[i] === t) && (!tr || trust[i] === tr) && (!g || sigs[i].indexOf(g) !== -1) && (!needle || lower[i].indexOf(needle) !== -1)) {
         list.push(i);
       }
     }
-    var stateKey = [needle, s, t, g, key].join("\u0000");
+    var stateKey = [needle, s, t, g, key, tr].join("\u0000");
     if (stateKey !== shownKey) {
       shownKey = stateKey;
       show(list);
@@ -202,6 +206,7 @@
     if (st.value) params.set("status", st.value);
     if (tpSel.value) params.set("tp", tpSel.value);
     if (sigSel.value) params.set("signal", sigSel.value);
+    if (trustSel.value) params.set("trust", trustSel.value);
     if (sort.value !== "rank") params.set("sort", sort.value);
     var search = params.toString();
     history.replaceState(null, "", (search ? "?" + search : location.pathname) + location.hash);
@@ -213,6 +218,7 @@
     st.value = valid(st, params.get("status") || "");
     tpSel.value = valid(tpSel, params.get("tp") || "");
     sigSel.value = valid(sigSel, params.get("signal") || "");
+    trustSel.value = valid(trustSel, params.get("trust") || "");
     sort.value = valid(sort, params.get("sort") || "rank");
   }
 
@@ -254,8 +260,8 @@
   form.addEventListener("reset", function () { setTimeout(update, 0); });
   load();
   form.hidden = false;
-  shownKey = ["", "", "", "", "rank"].join("\u0000");  // the server-rendered rows
-  var plain = !q.value && !st.value && !tpSel.value && !sigSel.value && sort.value === "rank";
+  shownKey = ["", "", "", "", "rank", ""].join("\u0000");  // the server-rendered rows
+  var plain = !q.value && !st.value && !tpSel.value && !sigSel.value && !trustSel.value && sort.value === "rank";
   if (plain) {
     // Nothing to change: index the rows in slices, between frames, before the first input,
     // then keep only the first PAGE of them in the table.
@@ -364,4 +370,20 @@
     if (first) first.click();
   });
   form.hidden = false;
+})();
+
+// Overview: the visible toggle that leaves deprecated/archived packages out of the headline
+// share (issue 11); the numbers are the snapshot's own (summary.attested_percent_active).
+(function () {
+  var form = document.getElementById("active-toggle");
+  var box = document.getElementById("active-only");
+  if (!form || !box) return;
+  function apply() {
+    var all = document.querySelectorAll(".share-all"), active = document.querySelectorAll(".share-active");
+    for (var i = 0; i < all.length; i++) all[i].hidden = box.checked;
+    for (var j = 0; j < active.length; j++) active[j].hidden = !box.checked;
+  }
+  box.addEventListener("change", apply);
+  form.hidden = false;
+  apply();
 })();

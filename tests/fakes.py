@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 
 import anyio
 
+from generator.ecosystems.base import TopList
 from generator.ecosystems.info import EcosystemInfo
 from generator.errors import PackageError, SourceError
 from generator.http import Fetcher
@@ -59,10 +60,10 @@ class FakeEcosystem:
             raise found
         return Observation(found)
 
-    async def top(self, fetcher: Fetcher, source: str | None, n: int) -> tuple[list[str], str]:
+    async def top(self, fetcher: Fetcher, source: str | None, n: int) -> TopList:
         if self.ranking is None:
             raise SourceError("fake ranking unavailable")
-        return self.ranking[:n], source or "fake://top"
+        return TopList(self.ranking[:n], source or "fake://top")
 
 
 def evidence(name: str, *, attested: bool = False, repository: str | None = None) -> Evidence:

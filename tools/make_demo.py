@@ -76,6 +76,8 @@ class PyPkg:
     fault: str | None = None  # "404", "500", "malformed"
     tamper: bool = False  # provenance signed for another sha256 than PyPI serves: failed
     signals: tuple[str, ...] = ()  # expected flags: repository_mismatch, provenance_dropped
+    status: tuple[str, str] | None = None  # PEP 792 project status and reason (issue 11)
+    depth: tuple[str, ...] = ()  # expected issue-11 facts (see DEPTH in main)
 
 
 def gh(
@@ -304,6 +306,7 @@ def pypi_specs() -> list[PyPkg]:
             {"Source": "https://github.com/fictional-org/egret"},
             older=[("5.9.0", "2025-08-08T08:00:00Z", True)],
             signals=("provenance_dropped",),
+            depth=("provenance_lost", "state:none"),
         )
     )
     s.append(
@@ -352,6 +355,46 @@ def pypi_specs() -> list[PyPkg]:
                 {"Source": f"https://github.com/fictional-org/{word}"},
             )
         )
+    # issue 11: a long timeline whose latest lost provenance within 14 days (warehouse's
+    # "lost" state), a pre-release and a yanked release among the earlier ones
+    comet = [(f"3.{k}.0", f"2026-0{1 + k // 2}-1{k}T09:00:00Z", True) for k in range(9)]
+    comet.insert(4, ("3.4.0rc1", "2026-03-01T09:00:00Z", True))
+    s.append(
+        PyPkg(
+            "fictional-comet",
+            "3.9.0",
+            sdist_wheel("fictional-comet", "3.9.0", "2026-09-20T09:00:00Z"),
+            "missing",
+            {"Source": "https://github.com/fictional-org/comet"},
+            older=[*comet, ("3.8.1", "2026-09-10T09:00:00Z", True)],
+            signals=("provenance_dropped",),
+            depth=("provenance_lost", "state:lost"),
+        )
+    )
+    # issue 11 lifecycle: PEP 792 project status markers (archived; deprecated, attested)
+    s.append(
+        PyPkg(
+            "fictional-relic",
+            "0.9.0",
+            sdist_wheel("fictional-relic", "0.9.0", "2025-02-02T02:00:00Z"),
+            "missing",
+            {"Source": "https://github.com/fictional-org/relic"},
+            status=("archived", "Moved to fictional-heron"),
+            depth=("lifecycle:archived",),
+        )
+    )
+    s.append(
+        PyPkg(
+            "fictional-fossil",
+            "2.0.0",
+            sdist_wheel("fictional-fossil", "2.0.0", "2025-05-05T10:00:00Z", True),
+            "attested",
+            {"Source": "https://github.com/fictional-org/fossil"},
+            publisher=gh("fictional-org", "fossil", "publish.yml"),
+            status=("deprecated", "Use fictional-heron instead"),
+            depth=("lifecycle:deprecated",),
+        )
+    )
     # errors: unknown project, persistent 5xx, malformed JSON
     s.append(PyPkg("fictional-ghost", "1.0", [], "error", fault="404"))
     s.append(PyPkg("fictional-outage", "1.0", [], "error", fault="500"))
@@ -448,7 +491,9 @@ def pypi_documents(p: PyPkg) -> dict[str, object]:
         "files": simple_files,
         "meta": {"_last-serial": rng.randint(10_000_000, 30_000_000), "api-version": "1.4"},
         "name": norm,
-        "project-status": {"status": "active"},
+        "project-status": (
+            {"status": p.status[0], "reason": p.status[1]} if p.status else {"status": "active"}
+        ),
         "versions": list(releases),
     }
     return docs
@@ -586,6 +631,9 @@ class NpmPkg:
     legacy: bool = False  # SLSA v0.2 provenance
     tamper: bool = False  # statement altered after signing: failed (invalid signature)
     signals: tuple[str, ...] = ()  # expected flags: repository_mismatch, provenance_dropped
+    deprecated: str | None = None  # the latest version's deprecation message (issue 11)
+    older_trusted: tuple[str, ...] = ()  # earlier versions published with Trusted Publishing
+    depth: tuple[str, ...] = ()  # expected issue-11 facts (see DEPTH in main)
 
 
 def npm_specs() -> list[NpmPkg]:
@@ -719,7 +767,18 @@ def npm_specs() -> list[NpmPkg]:
         )
     )
     # Trusted Publishing without provenance (private repo, or provenance=false): missing
-    s.append(NpmPkg("fictional-prism", "7.0.0", recent, "missing", repo(3, "prism"), False, True))
+    s.append(
+        NpmPkg(
+            "fictional-prism",
+            "7.0.0",
+            recent,
+            "missing",
+            repo(3, "prism"),
+            False,
+            True,
+            depth=("trust:trusted-publishing-only",),
+        )
+    )
     s.append(
         NpmPkg(
             "fictional-quasar",
@@ -791,6 +850,36 @@ def npm_specs() -> list[NpmPkg]:
                 ("21.3.0", "2026-07-01T00:00:00.000Z", True),
             ],
             signals=("provenance_dropped",),
+            depth=("provenance_lost", "forecast_blocked", "trust:none"),
+        )
+    )
+    # issue 11: provenance kept but Trusted Publishing dropped: pnpm's no-downgrade refuses
+    # the latest (its bar is the earlier Trusted Publishing + provenance release)
+    s.append(
+        NpmPkg(
+            "fictional-relay",
+            "2.1.0",
+            recent,
+            "attested",
+            repo(0, "relay"),
+            True,
+            False,
+            "https://github.com/fictional-org/relay",
+            older=[("2.0.0", "2026-08-01T00:00:00.000Z", True)],
+            older_trusted=("2.0.0",),
+            depth=("forecast_blocked", "trust:provenance-only"),
+        )
+    )
+    # issue 11: deprecated on its latest version (message kept), never attested
+    s.append(
+        NpmPkg(
+            "fictional-sunset",
+            "1.0.1",
+            "2025-04-04T04:04:04.000Z",
+            "missing",
+            repo(1, "sunset"),
+            deprecated="No longer maintained; use fictional-lumen",
+            depth=("lifecycle:deprecated", "trust:none"),
         )
     )
     # more repository forms: scp-like, ssh://, bare https with .git
@@ -813,6 +902,7 @@ def npm_specs() -> list[NpmPkg]:
             True,
             True,
             "https://github.com/fictional-org/lumen",
+            depth=("trust:trusted-publishing+provenance",),
         )
     )
     s.append(
@@ -1033,7 +1123,7 @@ def npm_documents(p: NpmPkg) -> tuple[dict[str, object], dict[str, object]]:
             docs[f"/-/npm/v1/attestations/{ref}"] = npm_attestations(
                 p, version, integrity_raw.hex(), when
             )
-        trusted = p.trusted and version == p.latest
+        trusted = (p.trusted and version == p.latest) or version in p.older_trusted
         user = (
             {
                 "name": "GitHub Actions",
@@ -1061,6 +1151,8 @@ def npm_documents(p: NpmPkg) -> tuple[dict[str, object], dict[str, object]]:
         }
         if p.repository is not None:
             manifest["repository"] = p.repository
+        if p.deprecated and version == p.latest:
+            manifest["deprecated"] = p.deprecated
         versions[version] = manifest
         times[version] = when
     times["modified"] = p.published
@@ -1113,6 +1205,12 @@ def main() -> None:
     signals: dict[str, dict[str, list[str]]] = {"pypi": {}, "npm": {}}
     # The verification each attested package must get under the demo's trust root.
     verification: dict[str, dict[str, str]] = {"pypi": {}, "npm": {}}
+    # Issue 11 (DEPTH): the facts a package is meant to show: "provenance_lost",
+    # "provenance_changed", "forecast_blocked", "lifecycle:<state>", "trust:<npm state>",
+    # "state:<latest release's provenance state>". A package not listed must show none of
+    # lost, changed, blocked or a lifecycle other than active. "provenance_changed" needs a
+    # signer an earlier crawl remembered (the crawl state), so a single demo crawl has none.
+    depth: dict[str, dict[str, list[str]]] = {"pypi": {}, "npm": {}}
 
     root, routes = OUT / "pypi", {}
     specs = pypi_specs()
@@ -1122,6 +1220,8 @@ def main() -> None:
         expected["pypi"][p.name] = p.expect
         if p.signals:
             signals["pypi"][p.name] = list(p.signals)
+        if p.depth:
+            depth["pypi"][p.name] = list(p.depth)
         if p.expect == "attested":
             verification["pypi"][p.name] = "failed" if p.tamper else "verified"
         norm = p.name.lower()
@@ -1153,6 +1253,8 @@ def main() -> None:
         expected["npm"][p.name] = p.expect
         if p.signals:
             signals["npm"][p.name] = list(p.signals)
+        if p.depth:
+            depth["npm"][p.name] = list(p.depth)
         if p.expect == "attested":
             verification["npm"][p.name] = (
                 "not-checked" if p.legacy else "failed" if p.tamper else "verified"
@@ -1209,6 +1311,7 @@ def main() -> None:
     (root / "routes.json").write_text(json.dumps(routes, indent=1, sort_keys=True) + "\n")
     expected["signals"] = signals
     expected["verification"] = verification
+    expected["depth"] = depth
     (OUT / "expected.json").write_text(json.dumps(expected, indent=1) + "\n")
     (OUT / "trusted_root.json").write_text(json.dumps(SIGSTORE.trusted_root(), indent=1) + "\n")
     print(

@@ -5,7 +5,8 @@ Nothing here is recorded: the earlier days are derived from the demo snapshots t
 deterministically (a hash of each name), and the pages say so (the demo is marked as such).
 Each demo snapshot is the last day; before it, some of today's attested packages were not
 attested yet (they adopted attestations on a day of the month), one package that is not
-attested today was attested until a few days ago (a regression), the last-ranked package
+attested today was attested until a few days ago (a regression: every package that dropped
+provenance, else one), the last-ranked package
 entered the top N a week ago, and one day of PyPI is missing (a failed run: a gap).
 """
 
@@ -52,9 +53,10 @@ def past_snapshots(snapshot: Snapshot, days: int = DAYS) -> list[Snapshot]:
             if bucket % 100 >= ALWAYS_ATTESTED_PERCENT:
                 adopted[row.name] = 1 + bucket % (days - 2)
     counted = [r for r in snapshot.packages if r.status in COUNTED_STATUSES]
-    regressed = next((r.name for r in counted if r.provenance_dropped), None) or next(
-        (r.name for r in counted if r.status is not Status.ATTESTED), None
-    )
+    # Every package that dropped provenance regressed (the story the snapshot tells), else
+    # one that is not attested.
+    other = next((r.name for r in counted if r.status is not Status.ATTESTED), None)
+    regressed = {r.name for r in counted if r.provenance_dropped} or ({other} if other else set())
     entered = counted[-1].name if counted else None
     out = []
     for ago in range(days - 1, -1, -1):
@@ -69,7 +71,7 @@ def past_snapshots(snapshot: Snapshot, days: int = DAYS) -> list[Snapshot]:
                 continue
             if row.name in adopted and ago > adopted[row.name]:
                 row = _past(row, Status.MISSING)
-            elif row.name == regressed and ago >= REGRESSION_DAYS_AGO:
+            elif row.name in regressed and ago >= REGRESSION_DAYS_AGO:
                 row = _past(row, Status.ATTESTED)
             rows.append(row)
         out.append(

@@ -40,13 +40,27 @@ class Ecosystem(Protocol):
         """
         ...
 
-    async def top(self, fetcher: Fetcher, source: str | None, n: int) -> tuple[list[str], str]:
-        """The ``n`` most downloaded package names in rank order, and where they came from.
+    async def top(self, fetcher: Fetcher, source: str | None, n: int) -> TopList:
+        """The ``n`` most downloaded package names in rank order, where they came from, and
+        their download counts (``TopList``).
 
         ``source`` overrides the default ranking with a URL or a local file path.
         Raises ``SourceError`` when the list cannot be read.
         """
         ...
+
+
+@dataclass(frozen=True)
+class TopList:
+    """A ranking source's names in rank order, with the download counts it gives."""
+
+    names: list[str]
+    location: str
+    """URL or file the list was read from."""
+    counts: list[int] | None = None
+    """Each name's download count (same order), or None when the source has none."""
+    window: str | None = None
+    """The period the counts cover (``last-30-days``, ``last-month``)."""
 
 
 @dataclass(frozen=True)

@@ -30,8 +30,9 @@ import anyio
 
 from generator.ecosystems._provenance import fetch_provenance
 from generator.ecosystems._shape import arr, obj, opt_text, text, timestamp
-from generator.ecosystems.base import FeedRead
+from generator.ecosystems.base import FeedRead, TopList
 from generator.ecosystems.info import EcosystemInfo
+from generator.ecosystems.timeline_facts import npm_depth, npm_tarball_name, signer_of
 from generator.errors import PackageError, SourceError
 from generator.http import Fetcher
 from generator.models import (
@@ -58,6 +59,7 @@ DEFAULT_CHANGES_URL = "https://replicate.npmjs.com/registry"
 CHANGES_LIMIT = 10_000
 COUNTS_PACKAGE = "download-counts"
 COUNTS_MEMBER = "package/counts.json"
+COUNTS_WINDOW = "last-month"
 MAX_TARBALL = 128 * 1024 * 1024
 MAX_COUNTS = 512 * 1024 * 1024
 #: Entries of a download-counts tarball looked at before ``counts.json`` must have come.
@@ -133,10 +135,15 @@ def _repository_value(value: Any) -> str | None:
 
 
 def top_from_counts(counts: bytes, n: int) -> list[str]:
-    """The ``n`` valid names with the highest counts, ties broken by name (counts.json order
-    is meaningless by the JSON spec), with every invalid name that ranks among them, in
-    rank order: the ranking drops and counts those, so invalid names at the top cannot push
-    the valid ones out of the list."""
+    """Names only of :func:`top_pairs_from_counts`."""
+    return [name for _, name in top_pairs_from_counts(counts, n)]
+
+
+def top_pairs_from_counts(counts: bytes, n: int) -> list[tuple[int, str]]:
+    """(count, name) of the ``n`` valid names with the highest counts, ties broken by name
+    (counts.json order is meaningless by the JSON spec), with every invalid name that ranks
+    among them, in rank order: the ranking drops and counts those, so invalid names at the
+    top cannot push the valid ones out of the list."""
     invalid: list[tuple[int, str]] = []
 
     def valid() -> Iterator[tuple[int, str]]:
@@ -149,7 +156,7 @@ def top_from_counts(counts: bytes, n: int) -> list[str]:
     best = heapq.nsmallest(n, valid(), key=_by_count)
     cut = _by_count(best[-1]) if len(best) == n else None  # fewer: every name ranks
     above = [p for p in invalid if cut is None or _by_count(p) < cut]
-    return [name for _, name in sorted(best + above, key=_by_count)]
+    return sorted(best + above, key=_by_count)
 
 
 def _by_count(pair: tuple[int, str]) -> tuple[int, str]:
@@ -295,7 +302,8 @@ class Npm:
         earlier = earlier_attested(versions, times, latest, published)
         integrity = opt_text(dist.get("integrity"))
         signatures = dist_signatures(dist.get("signatures"))
-        del doc, versions, times, manifest, dist  # not held while the provenance is fetched
+        # The packument stays for the release timeline (read once the signer is known).
+        del versions, times, manifest, dist
         provenance = provenance_url = raw = unreadable = broken = None
         if attested:
             path = f"/-/npm/v1/attestations/{ref}"
@@ -309,7 +317,9 @@ class Npm:
             )
             # The verdict stands on dist.attestations; the document is extra.
             provenance = builder_identity(raw) if raw is not None else None
+        signer = signer_of(npm_tarball_name(str(doc.get("name") or name), latest), provenance)
         evidence = Evidence(
+            **npm_depth(doc, latest, signer),
             name=name,
             version=latest,
             published_at=published,
@@ -363,17 +373,19 @@ class Npm:
                 state.done = True
         return state.keys
 
-    async def top(self, fetcher: Fetcher, source: str | None, n: int) -> tuple[list[str], str]:
+    async def top(self, fetcher: Fetcher, source: str | None, n: int) -> TopList:
         if source:
             body = await read_location(source, fetcher.policy, MAX_COUNTS)
             counts = _counts_from(body, source)
             location = source
         else:
             counts, location = await self._counts_from_registry(fetcher)
-        names = top_from_counts(counts, max(n * 2, n + 100))
-        if not names:
+        pairs = top_pairs_from_counts(counts, max(n * 2, n + 100))
+        if not pairs:
             raise SourceError(f"{location} lists no packages")
-        return names, location
+        # download-counts' counts.json: each package's downloads in the month before the
+        # package version's date (nice-registry/download-counts).
+        return TopList([name for _, name in pairs], location, [c for c, _ in pairs], COUNTS_WINDOW)
 
     async def _counts_from_registry(self, fetcher: Fetcher) -> tuple[bytes, str]:
         try:

@@ -30,9 +30,10 @@ from urllib.parse import quote
 
 from generator.ecosystems._provenance import fetch_provenance
 from generator.ecosystems._shape import arr, obj, opt_text, text, timestamp
-from generator.ecosystems.base import FeedRead
+from generator.ecosystems.base import FeedRead, TopList
 from generator.ecosystems.info import EcosystemInfo
 from generator.ecosystems.pypi_latest import SimpleIndex, read_index
+from generator.ecosystems.timeline_facts import pypi_depth, signer_of
 from generator.errors import NotFound, PackageError, SourceError
 from generator.http import Fetcher, MiB, decode_json
 from generator.models import Evidence, Observation, Provenance, PyPIRelease, PyPISubject
@@ -42,6 +43,8 @@ from generator.sources import read_location
 SIMPLE_JSON = "application/vnd.pypi.simple.v1+json"
 INTEGRITY_JSON = "application/vnd.pypi.integrity.v1+json, application/json;q=0.9"
 DEFAULT_TOP_URL = "https://hugovk.github.io/top-pypi-packages/top-pypi-packages-30-days.min.json"
+#: The period the top list's ``download_count`` covers (hugovk/top-pypi-packages: 30 days).
+TOP_WINDOW = "last-30-days"
 #: The /simple/ root lists every project (~700,000): tens of MB of JSON. Below this many
 #: known packages one conditional request each costs fewer bytes (README "Crawl state").
 ROOT_CROSSOVER = 10_000
@@ -244,7 +247,7 @@ class PyPI:
 
         repository, declared = declared_repository(info)
         display = opt_text(info.get("name")) or name
-        del doc, simple, info  # facts extracted: not held while the provenance is fetched
+        del doc, info  # facts extracted (the simple index stays for the release timeline)
         quoted = "/".join(quote(p, safe="") for p in (project, version))
         provenance = provenance_url = raw = unreadable = broken = None
         if attested:
@@ -260,7 +263,9 @@ class PyPI:
             )
             # As on npm: the verdict stands on the simple index; the document is extra.
             provenance = publisher_of(raw) if raw is not None else None
+        signer = signer_of(attested[0], provenance) if attested else None
         evidence = Evidence(
+            **pypi_depth(simple, version, signer),
             name=display,
             version=version,
             published_at=max(when for _, when in files),
@@ -304,7 +309,7 @@ class PyPI:
             return None  # a release without files in the index, yanked: not the latest
         return doc
 
-    async def top(self, fetcher: Fetcher, source: str | None, n: int) -> tuple[list[str], str]:
+    async def top(self, fetcher: Fetcher, source: str | None, n: int) -> TopList:
         location = source or DEFAULT_TOP_URL
         body = await read_location(location, fetcher.policy, 64 * 1024 * 1024)
         try:
@@ -318,7 +323,9 @@ class PyPI:
                 f"{location} is not a top-pypi-packages document (rows of project, "
                 f"download_count): {exc.reason}"
             ) from None
-        return [name for _, name, _ in ranked], location
+        return TopList(
+            [name for _, name, _ in ranked], location, [c for c, _, _ in ranked], TOP_WINDOW
+        )
 
 
 def _top_row(row: Any, i: int) -> tuple[int, str]:

@@ -16,7 +16,8 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from markupsafe import Markup
 
 from generator.models import PackageResult, Status, Verification
-from generator.render import verdict
+from generator.models_depth import INACTIVE
+from generator.render import depth, verdict
 from generator.render.links import PackageView, asset_dir, build_links, safe_url
 
 #: One-letter codes of the statuses in the pages (kept short: 10,000 rows ship in the HTML).
@@ -44,6 +45,10 @@ SIGNALS: dict[str, str] = {
     "unchecked": "not checked",
     "dropped": "provenance dropped",
     "mismatch": "repository mismatch",
+    "lost": "provenance lost",
+    "changed": "provenance changed",
+    "blocked": "pnpm no-downgrade blocks",
+    "inactive": "deprecated or archived",
 }
 
 
@@ -58,6 +63,15 @@ def signals(result: PackageResult) -> list[str]:
         raised.append("dropped")
     if result.repository_mismatch:
         raised.append("mismatch")
+    timeline = result.timeline
+    if timeline is not None and timeline.provenance_lost:
+        raised.append("lost")
+    if timeline is not None and timeline.provenance_changed:
+        raised.append("changed")
+    if timeline is not None and timeline.forecast is not None and timeline.forecast.blocked:
+        raised.append("blocked")
+    if result.lifecycle in INACTIVE:
+        raised.append("inactive")
     return raised
 
 
@@ -109,4 +123,5 @@ def environment(templates: Path | None = None) -> Environment:
         Status=Status,
     )
     env.globals.update(verdict.template_globals())
+    env.globals.update(depth.template_globals())
     return env

@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 from urllib.parse import quote
@@ -16,6 +17,7 @@ from xml.sax.saxutils import escape
 
 from generator.history import Change, History, recent_changes
 from generator.models import Build, PackageResult, Provenance, Snapshot
+from generator.render.depth import Alert
 from generator.render.history_view import (
     CHANGES_PAGE,
     FEED_FILE,
@@ -24,15 +26,42 @@ from generator.render.history_view import (
     describe,
 )
 
+#: The timeline's flat facts as CSV columns (the release list itself is JSON only).
+TIMELINE_COLUMNS = (
+    "timeline_releases",
+    "timeline_provenance_lost",
+    "timeline_provenance_changed",
+    "timeline_forecast_blocked",
+    "timeline_forecast_reason",
+)
+
+
+def _timeline_cells(timeline: dict[str, Any] | None) -> dict[str, Any]:
+    if timeline is None:
+        return dict.fromkeys(TIMELINE_COLUMNS)
+    forecast = timeline.get("forecast") or {}
+    return {
+        "timeline_releases": len(timeline["releases"]),
+        "timeline_provenance_lost": timeline["provenance_lost"],
+        "timeline_provenance_changed": timeline["provenance_changed"],
+        "timeline_forecast_blocked": forecast.get("blocked"),
+        "timeline_forecast_reason": forecast.get("reason"),
+    }
+
 
 def _csv_fields() -> list[str]:
-    """The package fields in JSON order, ``provenance`` expanded in place."""
+    """The package fields in JSON order, ``provenance``, ``build``, ``downloads`` expanded in
+    place and ``timeline`` reduced to its flags (:data:`TIMELINE_COLUMNS`)."""
     names: list[str] = []
     for name in PackageResult.model_fields:
         if name == "provenance":
             names.extend(f"provenance_{sub}" for sub in Provenance.model_fields)
         elif name == "build":
             names.extend(f"build_{sub}" for sub in Build.model_fields)
+        elif name == "downloads":
+            names.extend(("downloads_count", "downloads_window"))
+        elif name == "timeline":
+            names.extend(TIMELINE_COLUMNS)
         else:
             names.append(name)
     if len(set(names)) != len(names):  # a Provenance field named like a package field
@@ -63,8 +92,9 @@ def neutralize(cell: str) -> str:
 
 
 def to_csv(snapshot: Snapshot) -> bytes:
-    """The snapshot's packages as CSV: the JSON's package fields, provenance and build
-    flattened to ``provenance_<field>`` and ``build_<field>``; null is an empty cell, booleans
+    """The snapshot's packages as CSV: the JSON's package fields, provenance, build and
+    downloads flattened to ``provenance_<field>``, ``build_<field>``, ``downloads_<field>``,
+    the timeline to its flags (:data:`TIMELINE_COLUMNS`); null is an empty cell, booleans
     are ``true``/``false``, and a cell that a spreadsheet would read as a formula is prefixed
     with ``'`` (:func:`neutralize`)."""
     buffer = io.StringIO()
@@ -78,6 +108,10 @@ def to_csv(snapshot: Snapshot) -> bytes:
         build = row.pop("build") or {}
         for name in Build.model_fields:
             row[f"build_{name}"] = build.get(name)
+        downloads = row.pop("downloads") or {}
+        row["downloads_count"] = downloads.get("count")
+        row["downloads_window"] = downloads.get("window")
+        row.update(_timeline_cells(row.pop("timeline")))
         writer.writerow([_csv_value(row[name]) for name in CSV_FIELDS])
     return buffer.getvalue().encode("utf-8")
 
@@ -97,8 +131,15 @@ def xml_text(value: str) -> str:
     return escape(_NOT_XML.sub("\ufffd", value), {'"': "&quot;"})
 
 
-def feed_xml(history: History, site_url: str, *, limit: int = FEED_LIMIT) -> str:
-    """An Atom feed (RFC 4287) of recent changes, regressions first. Without ``site_url`` the
+def feed_xml(
+    history: History,
+    site_url: str,
+    *,
+    limit: int = FEED_LIMIT,
+    alerts: Sequence[Alert] = (),
+) -> str:
+    """An Atom feed (RFC 4287): the current ``provenance_lost`` and ``provenance_changed``
+    packages first (``alerts``), then recent changes, regressions first. Without ``site_url`` the
     ids are ``tag:`` URIs and each entry carries its text as ``content`` (an entry needs an
     alternate link or content)."""
     base = site_url if site_url.endswith("/") else f"{site_url}/" if site_url else ""
@@ -118,6 +159,25 @@ def feed_xml(history: History, site_url: str, *, limit: int = FEED_LIMIT) -> str
     if base:
         out.append(f'<link rel="self" type="application/atom+xml" href="{xml_text(feed_id)}"/>')
         out.append(f'<link rel="alternate" type="text/html" href="{xml_text(page)}"/>')
+    for alert in alerts:
+        raw = f"timeline-{alert.ecosystem}-{alert.package}-{alert.kind}"
+        anchor = quote(raw.encode("utf-8", "replace"), safe="")
+        entry_id = f"{page}#{anchor}" if base else f"{TAG_BASE}timeline/{anchor}"
+        text = xml_text(f"{alert.kind.replace('_', ' ')}: {alert.ecosystem} {alert.package}")
+        detail = xml_text(alert.text)
+        out += [
+            "<entry>",
+            f"<title>{text}</title>",
+            f"<id>{xml_text(entry_id)}</id>",
+            f"<updated>{_stamp(updated)}</updated>",
+            f'<category term="{alert.kind}"/>',
+            f'<category term="{xml_text(alert.ecosystem)}"/>',
+            f'<link rel="alternate" type="text/html" href="{xml_text(entry_id)}"/>'
+            if base
+            else f'<content type="text">{detail}</content>',
+            f'<summary type="text">{detail}</summary>',
+            "</entry>",
+        ]
     for change in changes:
         anchor = _anchor(change)
         entry_id = f"{page}#{anchor}" if base else f"{TAG_BASE}change/{anchor}"

@@ -25,6 +25,7 @@ from generator.history import HISTORY_DIR, Change, History, history_files
 from generator.models import COUNTED_STATUSES, Build, PackageResult, Provenance, Snapshot, Status
 from generator.render import search_index
 from generator.render.charts import chart
+from generator.render.depth import FORECAST_PAGE, blocked_packages, timeline_alerts
 from generator.render.env import environment
 from generator.render.export import feed_xml, to_csv
 from generator.render.history_view import (
@@ -49,6 +50,7 @@ DATA_DIR = "data"
 PACKAGE_PANELS: list[str] = [
     "panels/verdict.html",
     "panels/release.html",
+    "panels/timeline.html",
     "panels/history.html",
     "panels/provenance.html",
     "panels/build.html",
@@ -138,6 +140,7 @@ def plan(
             for change in eco_history.changes:
                 by_package.setdefault((change.ecosystem, change.package), []).append(change)
     ecosystems = []
+    forecast: list[dict[str, Any]] = []
     pages: list[Page] = []
     for snapshot in snapshots:
         eco = snapshot.ecosystem
@@ -158,6 +161,9 @@ def plan(
             },
         }
         ecosystems.append(entry)
+        if eco == "npm":
+            blocked = {id(p) for p in blocked_packages(snapshot)}
+            forecast.append({"eco": entry, "rows": [v for v in views if id(v.result) in blocked]})
         pages.append(Page(f"{eco}/index.html", "ecosystem.html", {"eco": entry, "packages": views}))
         seen: set[str] = set()
         for view in views:
@@ -180,6 +186,8 @@ def plan(
                 )
             )
     pages.insert(0, Page("index.html", "index.html"))
+    pages.append(Page(FORECAST_PAGE, "forecast.html", {"forecast": forecast}))
+    alerts = timeline_alerts(snapshots)
     pages.insert(1, Page("about/index.html", "about.html", {"fields": field_docs()}))
 
     files: dict[str, bytes] = {}
@@ -194,13 +202,13 @@ def plan(
     if history is not None:
         for name, data in history_files(history).items():
             files[f"{DATA_DIR}/{HISTORY_DIR}/{name}"] = data
-        files[FEED_FILE] = feed_xml(history, site_url).encode()
+        files[FEED_FILE] = feed_xml(history, site_url, alerts=alerts).encode()
         hrefs = {
             (page.context["eco"]["name"], page.context["package"].result.name): page.path
             for page in pages
             if page.template == "package.html"
         }
-        context = {**changes_context(history, infos), "package_hrefs": hrefs}
+        context = {**changes_context(history, infos), "package_hrefs": hrefs, "alerts": alerts}
         pages.insert(2, Page(CHANGES_PAGE, "changes.html", context))
 
     common = {
@@ -213,6 +221,7 @@ def plan(
         "nav": [("index.html", "Overview")]
         + [(e["href"], e["display"]) for e in ecosystems]
         + ([(CHANGES_PAGE, "Changes")] if history is not None else [])
+        + [(FORECAST_PAGE, "Forecast")]
         + [("about/index.html", "Methodology")],
         "history": history_view(history, ecosystems),
         "downloads": [

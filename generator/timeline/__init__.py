@@ -3,8 +3,9 @@
 README
 ======
 
-No I/O here: no HTTP, no files, no anyio or jinja2. Only pydantic, the standard library and
-``packaging``. Everything is a function of its arguments.
+No I/O here: no HTTP, no files, no anyio or jinja2. Only pydantic (with :mod:`generator.caps`,
+which caps strings), the standard library and ``packaging``. Everything is a function of its
+arguments.
 
 Wiring (for the crawl)
 ----------------------

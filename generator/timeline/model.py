@@ -11,12 +11,16 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, ConfigDict, Field
+
+from generator.caps import CappedModel
 
 Ecosystem = Literal["pypi", "npm"]
 
 
-class _Frozen(BaseModel):
+class _Frozen(CappedModel):
+    # Every string capped (generator/caps.py, pydantic only): versions and file names come
+    # from registries, and a 2 MB version must not be kept whole in every release and reason.
     model_config = ConfigDict(frozen=True, extra="forbid", use_attribute_docstrings=True)
 
 

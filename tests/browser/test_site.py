@@ -385,7 +385,13 @@ def test_history_pages_load_without_console_errors(page: Any, demo_site: str, wa
     response = page.goto(demo_site + "changes.html")
     assert response is not None and response.status == 200
     regressions = page.locator("section.regressions li.regression")
-    assert regressions.count() == 2  # one per ecosystem in the demo history
+    # every package that dropped provenance regressed in the demo history
+    dropped = sum(
+        "provenance_dropped" in flags
+        for eco in ("pypi", "npm")
+        for flags in EXPECTED["signals"][eco].values()
+    )
+    assert regressions.count() == dropped
     assert regressions.first.is_visible()
     feed = page.locator('head link[rel="alternate"][type="application/atom+xml"]')
     assert feed.get_attribute("href") == "feed.xml"
@@ -524,3 +530,72 @@ def test_hostile_names_stay_inert_in_the_browser(
         context.close()
     assert not dialogs, dialogs
     assert not watch.errors and not watch.outside
+
+
+# ---- issue 11: the release timeline strip and the downgrade forecast --------------------------
+
+
+def test_timeline_strip_is_read_by_keyboard_and_screen_reader(page: Any, demo_site: str) -> None:
+    page.goto(demo_site + "pypi/fictional-comet/index.html")
+    strip = page.get_by_role("list", name="Releases of fictional-comet, newest first")
+    cells = strip.get_by_role("listitem")
+    assert cells.count() == 10
+    first = cells.nth(0)
+    # State by text (not colour alone) in the accessible name and on screen.
+    assert first.get_attribute("aria-label") == "3.9.0, 2026-09-20: provenance lost"
+    assert "provenance lost" in first.inner_text()
+    # Keyboard: each cell takes focus in order, newest first.
+    first.focus()
+    page.keyboard.press("Tab")
+    focused = page.evaluate("document.activeElement.getAttribute('aria-label')")
+    assert focused.startswith("3.8.1, 2026-09-10: attested")
+    assert "Provenance lost:" in page.locator(".tl-explain").first.inner_text()
+
+
+def test_npm_strip_names_the_trust_state(page: Any, demo_site: str) -> None:
+    page.goto(demo_site + "npm/fictional-relay/index.html")
+    labels = page.eval_on_selector_all(".strip li", "cells => cells.map(c => c.ariaLabel)")
+    assert labels[0].endswith("attested, provenance only")
+    assert labels[1].endswith("attested, Trusted Publishing + provenance")
+    assert "would refuse to install" in page.locator(".tl-explain").first.inner_text()
+
+
+def test_forecast_page_lists_the_blocked_packages(page: Any, demo_site: str) -> None:
+    blocked = [n for n, facts in EXPECTED["depth"]["npm"].items() if "forecast_blocked" in facts]
+    page.goto(demo_site + "index.html")
+    page.get_by_role("link", name="Forecast").click()
+    page.wait_for_load_state()
+    assert page.url == demo_site + "forecast.html"
+    names = page.eval_on_selector_all(
+        "table.forecast tbody tr", "rows => rows.map(r => r.cells[1].textContent.trim())"
+    )
+    assert sorted(names) == sorted(blocked)
+    assert "had Trusted Publishing" in page.locator("table.forecast").inner_text()
+    page.get_by_role("link", name="fictional-relay").click()
+    page.wait_for_load_state()
+    assert page.url == demo_site + "npm/fictional-relay/index.html"
+
+
+def test_npm_trust_filter_and_download_sort(page: Any, demo_site: str, server: Server) -> None:
+    data = snapshot(server, "npm")
+    page.goto(demo_site + "npm/index.html")
+    page.select_option("#trust", "trusted-publishing-only")
+    want = [p["name"] for p in data["packages"] if p["trust"] == "trusted-publishing-only"]
+    assert visible_names(page) == want
+    assert page.url.endswith("?trust=trusted-publishing-only")
+    page.select_option("#trust", "")
+    page.select_option("#sort", "-downloads")
+    counted = [p for p in data["packages"] if p["downloads"]]
+    fewest = min(counted, key=lambda p: (p["downloads"]["count"], -p["rank"]))
+    assert visible_names(page)[0] == fewest["name"]
+
+
+def test_overview_shows_download_share_and_the_active_toggle(page: Any, demo_site: str) -> None:
+    page.goto(demo_site + "index.html")
+    card = page.locator("section[aria-labelledby='h-pypi']")
+    assert "of downloads" in card.inner_text()
+    box = page.get_by_label("Leave deprecated and archived packages out of the headline share")
+    assert card.locator(".share-active").is_hidden()
+    box.check()
+    assert card.locator(".share-active").is_visible()
+    assert card.locator(".share-all").is_hidden()

@@ -62,9 +62,7 @@ def test_second_crawl_sends_if_none_match_and_reuses_rows_on_304(
     others = {path.split("/")[2] for path, _, _ in hits if not path.startswith("/simple/")}
     assert others == {"proj-3"}
     # Only the key document (the package's first request) is ever conditional.
-    assert not any(
-        conditional for path, _, conditional in hits if not path.startswith("/simple/")
-    )
+    assert not any(conditional for path, _, conditional in hits if not path.startswith("/simple/"))
     assert second == {**first, "proj-3": ("2.0", "attested")}
 
 

@@ -18,6 +18,7 @@ from generator.models import (
     VerificationFields,
     summarize,
 )
+from generator.models_depth import DepthFields
 from generator.snapshot import read_snapshot, schema, write_snapshot
 from tests import builders
 
@@ -94,6 +95,8 @@ ROW_FIELDS = {
     "verification", "verification_reason", "files_verified", "build", "repository_mismatch",
     "previously_attested", "last_attested_version", "provenance_dropped", "registry_url",
     "provenance_url", "error", "identity", "registry_signature",
+    # issue 11 (generator/models_depth.py DepthFields)
+    "downloads", "timeline", "trust", "lifecycle", "lifecycle_reason",
 }  # fmt: skip
 
 
@@ -102,9 +105,15 @@ def test_row_fields_are_declared_once_and_stay_flat() -> None:
     assert set(schema()["$defs"]["PackageResult"]["properties"]) == ROW_FIELDS
     # Evidence and the row share the release facts through one declaration; verification
     # fields belong to the verification stage, not to the ecosystem's evidence.
-    assert set(Evidence.model_fields) == set(ReleaseFields.model_fields) | {"attested"}
+    depth = set(DepthFields.model_fields)
+    assert set(Evidence.model_fields) == set(ReleaseFields.model_fields) | depth | {"attested"}
     assert not set(VerificationFields.model_fields) & set(ReleaseFields.model_fields)
     assert set(VerificationFields.model_fields) < ROW_FIELDS
     own = set(PackageResult.model_fields) - set(ReleaseFields.model_fields)
-    assert own - set(VerificationFields.model_fields) == {"rank", "status", "reason", "error"}
+    assert own - set(VerificationFields.model_fields) - depth == {
+        "rank",
+        "status",
+        "reason",
+        "error",
+    }
     assert list(PackageResult.model_fields)[:3] == ["rank", "status", "reason"]

@@ -14,6 +14,7 @@ import jsonschema
 from generator import history as hist
 from generator.models import Build, PackageResult, Provenance, Status
 from generator.render import CSV_FIELDS, feed_xml, to_csv
+from generator.render.export import TIMELINE_COLUMNS
 from tests.unit.history.samples import row, snap
 from tests.unit.render.samples import GOOD_BUILD, hostile_snapshots, signal_snapshots
 
@@ -25,11 +26,14 @@ def test_csv_has_the_package_fields_flattened(site: Path) -> None:
     rows = list(csv.DictReader(io.StringIO((site / "data/npm.csv").read_bytes().decode())))
     assert list(rows[0]) == CSV_FIELDS
     assert len(rows) == len(snap.packages)
-    json_fields = set(PackageResult.model_fields) - {"provenance", "build"}
+    json_fields = set(PackageResult.model_fields) - {"provenance", "build", "downloads", "timeline"}
     assert json_fields <= set(CSV_FIELDS)
     assert set(CSV_FIELDS) - json_fields == {
         *(f"provenance_{f}" for f in Provenance.model_fields),
         *(f"build_{f}" for f in Build.model_fields),
+        "downloads_count",
+        "downloads_window",
+        *TIMELINE_COLUMNS,
     }
     assert len(set(CSV_FIELDS)) == len(CSV_FIELDS)
     by_name = {r["name"]: r for r in rows}

@@ -38,7 +38,8 @@ def test_every_page_is_written(site: Path) -> None:
     assert "npm/plain-name/index.html" in rel
     assert "pypi/foo-bar-baz/index.html" in rel, "PyPI pages use the PEP 503 name"
     packages = sum(len(s.packages) for s in hostile_snapshots())
-    assert len(rel) == 4 + packages
+    assert len(rel) == 5 + packages  # overview, methodology, forecast, 2 ecosystem pages
+    assert "forecast.html" in rel
     for name in ("npm.json", "npm.csv", "pypi.json", "pypi.csv", "schema.json"):
         assert (site / "data" / name).is_file()
     for name in ("site.css", "site.js", "theme.js", "favicon.svg"):
