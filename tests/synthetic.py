@@ -11,7 +11,15 @@ import random
 from datetime import UTC, datetime, timedelta
 
 from generator.ecosystems import INFOS
-from generator.models import PackageResult, Provenance, Snapshot, SourceInfo, Status, summarize
+from generator.models import (
+    PackageResult,
+    Provenance,
+    Snapshot,
+    SourceInfo,
+    Status,
+    Verification,
+    summarize,
+)
 
 _WORDS = (
     "core util http json parse fast async data web type test log config cli babel react "
@@ -49,6 +57,7 @@ def synthetic_snapshot(ecosystem: str, n: int, seed: int = 0) -> Snapshot:
         )
         provenance = None
         provenance_url = None
+        verification = Verification.NOT_CHECKED
         tp: bool | None = None if ecosystem == "pypi" else rng.random() < 0.05
         if roll < 0.02:
             packages.append(
@@ -72,6 +81,10 @@ def synthetic_snapshot(ecosystem: str, n: int, seed: int = 0) -> Snapshot:
             provenance = Provenance(kind="GitHub", repository=repo[19:], workflow="release.yml")
             provenance_url = f"https://example.invalid/provenance/{rank}"
             reason = f"{version} carries provenance"
+            # as in a real run: nearly every attested release verifies, a few cannot be checked
+            verification = (
+                Verification.VERIFIED if rng.random() < 0.97 else Verification.NOT_CHECKED
+            )
         elif roll < 0.32:
             status = Status.UNSUPPORTED_CI
             repo = f"https://bitbucket.org/synthetic/{rank}"
@@ -102,6 +115,7 @@ def synthetic_snapshot(ecosystem: str, n: int, seed: int = 0) -> Snapshot:
                 provenance=provenance,
                 registry_url=registry_url,
                 provenance_url=provenance_url,
+                verification=verification,
             )
         )
     return Snapshot(
