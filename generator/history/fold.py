@@ -26,6 +26,9 @@ def summarize_day(snapshot: Snapshot) -> DailySummary:
         by_status=dict(s.by_status),
         trusted_publishing=s.trusted_publishing,
         trusted_publishing_unknown=s.trusted_publishing_unknown,
+        attested_download_share=(
+            None if s.attested_download_share is None else round(s.attested_download_share, 4)
+        ),
     )
 
 

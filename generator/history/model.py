@@ -73,6 +73,10 @@ class DailySummary(_Frozen):
     """Packages known to be published through Trusted Publishing."""
     trusted_publishing_unknown: int
     """Packages whose Trusted Publishing is unknown (PyPI without provenance)."""
+    attested_download_share: float | None = None
+    """Share (0..1, 4 decimals) of the counted packages' downloads that went to attested
+    releases; null when the day's ranking carried no download counts (and in days recorded
+    before this field existed)."""
 
 
 class Change(_Frozen):

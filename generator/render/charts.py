@@ -52,7 +52,8 @@ def _share(part: int, whole: int) -> float | None:
 def trend_svg(
     days: list[DailySummary], ecosystem: str, *, width: int = 640, height: int = 220
 ) -> str:
-    """An inline SVG line chart: share attested and share with Trusted Publishing, per day.
+    """An inline SVG line chart: share attested, share with Trusted Publishing and share of
+    downloads attested, per day.
 
     Shares are of the counted packages (errors excluded). A missing day (a failed run)
     breaks the lines instead of drawing across the gap.
@@ -95,11 +96,16 @@ def trend_svg(
     def trusted(d: DailySummary) -> float | None:
         return _share(d.trusted_publishing, d.counted)
 
+    def downloads(d: DailySummary) -> float | None:
+        return d.attested_download_share
+
     # Trusted Publishing is dashed (in CSS): on PyPI it equals the attested line (known only
     # then).
     series: tuple[tuple[str, Callable[[DailySummary], float | None]], ...] = (
         ("attested", attested),
         ("trusted-publishing", trusted),
+        # weighted by downloads (dotted, in CSS): drawn only for days whose ranking had counts
+        ("downloads", downloads),
     )
     for name, value in series:
         path: list[str] = []
@@ -112,7 +118,9 @@ def trend_svg(
             gap = previous is None or d.date.toordinal() - previous.toordinal() > 1
             path.append(f"{'M' if gap else 'L'}{x(d.date):.1f},{y(share):.1f}")
             previous = d.date
-        if len(ordered) == 1 and path:
+        if not path:
+            continue
+        if len(ordered) == 1:
             parts.append(
                 f'<circle class="{name}" cx="{x(ordered[0].date):.1f}" '
                 f'cy="{path[0].split(",")[1]}" r="3"/>'

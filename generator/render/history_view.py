@@ -92,15 +92,17 @@ def history_view(
     return {"feed": FEED_FILE, "page": CHANGES_PAGE, "trends": trends}
 
 
-def _shares(day: DailySummary) -> dict[str, str]:
+def _shares(day: DailySummary) -> dict[str, str | None]:
     """The latest day's shares, as the chart's legend shows them."""
 
     def pct(part: int) -> str:
         return f"{100 * part / day.counted:.1f}%" if day.counted else "n/a"
 
+    share = day.attested_download_share
     return {
         "attested": pct(day.by_status[Status.ATTESTED]),
         "trusted_publishing": pct(day.trusted_publishing),
+        "downloads": None if share is None else f"{100 * share:.1f}%",
         "date": day.date.isoformat(),
     }
 

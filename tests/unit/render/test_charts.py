@@ -58,3 +58,31 @@ def test_trend_chart_has_classes_and_no_colours() -> None:
     css = (Path(__file__).parents[3] / "static/site.css").read_text()
     for rule in ("svg.trend path.attested", "svg.trend path.trusted-publishing", "svg.trend .grid"):
         assert rule in css, rule
+
+
+def test_trend_chart_draws_the_download_weighted_line_only_where_counts_were() -> None:
+    plain = hist.summarize_day(snap([("a", Status.ATTESTED), ("b", Status.MISSING)]))
+    assert plain.attested_download_share is None  # a ranking without counts: no line
+    days = [
+        plain.model_copy(update={"date": date(2026, 11, d), "attested_download_share": share})
+        for d, share in ((1, 0.61234), (2, None), (3, 0.7))
+    ]
+    root = ET.fromstring(trend_svg(days, "pypi"))
+    lines = {
+        p.get("class"): p.get("d") or "" for p in root.iter("{http://www.w3.org/2000/svg}path")
+    }
+    assert set(lines) == {"line attested", "line trusted-publishing", "line downloads"}
+    # a day without counts breaks the dotted line rather than drawing across it
+    assert lines["line downloads"].count("M") == 2 and "L" not in lines["line downloads"]
+    svg_only_plain = ET.fromstring(trend_svg([plain], "pypi"))
+    classes = {p.get("class") for p in svg_only_plain.iter("{http://www.w3.org/2000/svg}path")}
+    assert "line downloads" not in classes
+    css = (Path(__file__).parents[3] / "static/site.css").read_text()
+    assert "svg.trend path.downloads" in css
+
+
+def test_a_day_keeps_the_download_share_of_its_snapshot() -> None:
+    day = snap([("a", Status.ATTESTED), ("b", Status.MISSING)])
+    summary = day.summary.model_copy(update={"attested_download_share": 0.123456})
+    kept = hist.summarize_day(day.model_copy(update={"summary": summary}))
+    assert kept.attested_download_share == 0.1235
