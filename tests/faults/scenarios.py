@@ -23,15 +23,17 @@ from generator.models import PackageResult, Snapshot, SourceInfo, Status
 from tests.builders import packument, pypi_json, simple_index
 from tests.faults.actions import hang_up, reset_mid_body, retry_after_date, stall, stream, trickle
 
-# Tight limits so a whole run of faults takes seconds: 4 attempts, short timeouts.
+# Tight limits so a whole run of faults takes seconds: 4 attempts, short timeouts. Not too
+# tight: a loaded 2-core machine (tests in parallel, coverage tracing) must still stream a
+# healthy 4 MiB inside one attempt, or a fault meant to cost one request costs two.
 POLICY = HttpPolicy(
     concurrency=16,
     attempts=4,
     backoff=0.01,
     max_wait=3,
     connect_timeout=1,
-    read_timeout=0.5,
-    deadline=1.5,
+    read_timeout=1.0,
+    deadline=2.5,
     max_bytes=4 * MiB,
 )
 ATTEMPTS = POLICY.attempts
@@ -203,7 +205,7 @@ def _http_faults(eco: str) -> Iterator[Fault]:
     )
     n = f("stall")
     yield Fault(
-        "no response past the read timeout (0.5 s)",
+        f"no response past the read timeout ({POLICY.read_timeout:g} s)",
         eco,
         n,
         at(n, Reply(action=stall(3))),
@@ -216,7 +218,7 @@ def _http_faults(eco: str) -> Iterator[Fault]:
         eco,
         n,
         at(n, Reply(action=trickle(0.1, 10))),
-        f"no complete response within 1.5 s (after {ATTEMPTS} attempts)",
+        f"no complete response within {POLICY.deadline:g} s (after {ATTEMPTS} attempts)",
         {main_path(eco, n): ATTEMPTS},
     )
     n = f("not-found")

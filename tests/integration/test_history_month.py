@@ -124,8 +124,14 @@ def tree_digest(root: Path) -> dict[str, str]:
     }
 
 
-def publish_day(site: Path, fresh: dict[str, Snapshot | None], first: bool) -> hist.Plan:
-    """One workflow run, publishing into ``site`` (the live site) only if the plan holds."""
+def publish_day(
+    site: Path, fresh: dict[str, Snapshot | None], first: bool, *, pages: bool = True
+) -> hist.Plan:
+    """One workflow run, publishing into ``site`` (the live site) only if the plan holds.
+
+    Without ``pages`` only the data a next run reads is published (snapshots and history
+    files, written by the same writers render uses): the month renders its pages once, on
+    its last day, which is the site the tests read."""
     previous = (
         hist.Previous(hist.History(), {}) if first else read_previous(str(site), ["pypi", "npm"])
     )
@@ -137,6 +143,9 @@ def publish_day(site: Path, fresh: dict[str, Snapshot | None], first: bool) -> h
     plan = hist.plan_update(fresh, previous, today=today)
     for snapshot in plan.snapshots.values():
         write_snapshot(snapshot, site / "data")
+    if not pages:
+        hist.write_history(plan.history, site / "data")
+        return plan
     render(
         list(plan.snapshots.values()),
         site,
@@ -158,7 +167,7 @@ def month(
         fresh = scenario.fresh(recorded, n)
         before = tree_digest(site)
         try:
-            plan = publish_day(site, fresh, first=n == 1)
+            plan = publish_day(site, fresh, first=n == 1, pages=n == 30)
         except hist.PublishRefused as exc:
             outcomes[n] = f"refused: {exc}"
             assert tree_digest(site) == before, f"day {n}: a refused run changed the site"
