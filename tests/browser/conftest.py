@@ -172,3 +172,15 @@ def page(browser: Any, watch: Watch) -> Iterator[Any]:
         context.close()
     assert not watch.outside, f"requests left 127.0.0.1: {watch.outside}"
     assert not watch.errors, f"console errors: {watch.errors}"
+
+
+def axe_problems(page: Any, where: str) -> list[str]:
+    """axe-core's serious and critical violations on ``page`` as it is now, one line each
+    (the page's context needs ``bypass_csp=True``: axe is injected as a script)."""
+    page.add_script_tag(path=str(VENDOR / "axe.min.js"))
+    result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
+    return [
+        f"{where}: {v['id']} ({v['impact']}): {[n['target'] for n in v['nodes']][:3]}"
+        for v in result["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from generator.demo import RECORDINGS
-from tests.browser.conftest import VENDOR, Server, Watch, open_context, watch_page
+from tests.browser.conftest import Server, Watch, axe_problems, open_context, watch_page
 
 #: The demo's package counts, from the recording (they grow when the demo does).
 EXPECTED = json.loads((RECORDINGS / "expected.json").read_text())
@@ -357,14 +357,7 @@ def test_axe_finds_no_serious_violations(
             for width in (1280, 375):
                 page.set_viewport_size({"width": width, "height": 900})
                 page.goto(demo_site + rel)
-                page.add_script_tag(path=str(VENDOR / "axe.min.js"))
-                result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
-                problems += [
-                    f"{rel} @{width}: {v['id']} ({v['impact']}): "
-                    f"{[n['target'] for n in v['nodes']][:3]}"
-                    for v in result["violations"]
-                    if v["impact"] in ("serious", "critical")
-                ]
+                problems += axe_problems(page, f"{rel} @{width}")
     finally:
         context.close()
     assert not problems, "\n".join(problems)

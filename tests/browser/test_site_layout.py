@@ -10,7 +10,14 @@ from typing import Any
 
 import pytest
 
-from tests.browser.conftest import REPORT_URL, Server, Watch, open_context, watch_page
+from tests.browser.conftest import (
+    REPORT_URL,
+    Server,
+    Watch,
+    axe_problems,
+    open_context,
+    watch_page,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -323,8 +330,6 @@ def test_no_report_link_without_a_report_url(page: Any, long_site: str) -> None:
 def test_axe_on_search_results_and_open_legend(
     browser: Any, demo_site: str, watch: Watch, scheme: str
 ) -> None:
-    from tests.browser.conftest import VENDOR
-
     context = open_context(browser, watch, color_scheme=scheme, bypass_csp=True)
     problems = []
     try:
@@ -339,13 +344,7 @@ def test_axe_on_search_results_and_open_legend(
                 page.goto(demo_site + rel)
                 act(page)
                 page.locator("#find-results li, #legend[open]").first.wait_for()
-                page.add_script_tag(path=str(VENDOR / "axe.min.js"))
-                result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
-                problems += [
-                    f"{rel} @{width}: {v['id']} ({v['impact']})"
-                    for v in result["violations"]
-                    if v["impact"] in ("serious", "critical")
-                ]
+                problems += axe_problems(page, f"{rel} @{width}")
     finally:
         context.close()
     assert not problems, "\n".join(problems)
