@@ -32,7 +32,9 @@ Modules
                 none), with the source cited;
 ``pnpm``        pnpm's ``trustPolicy: no-downgrade`` and the forecast, with the source cited;
 ``downloads``   download-weighted shares;
-``build``       ``build_timeline``: facts in, ``Timeline`` out.
+``build``       ``build_timeline``: facts in, ``Timeline`` out;
+``signers``     ``with_signers``: signers learnt later (crawl state, signer backfill) set on
+                their releases, and the flags that read them recomputed.
 """
 
 from generator.timeline.build import DEFAULT_WINDOW, build_timeline, to_release
@@ -62,6 +64,7 @@ from generator.timeline.rules import (
     npm_trust,
     provenance_dropped,
 )
+from generator.timeline.signers import Signers, unknown_signer, with_signers
 
 __all__ = [
     "DEFAULT_WINDOW",
@@ -73,6 +76,7 @@ __all__ = [
     "ProvenanceState",
     "Release",
     "ReleaseFacts",
+    "Signers",
     "Timeline",
     "Transition",
     "attested_download_share",
@@ -87,4 +91,6 @@ __all__ = [
     "release_states",
     "to_release",
     "trusted_publishing_download_share",
+    "unknown_signer",
+    "with_signers",
 ]
