@@ -9,7 +9,7 @@ concurrency see bench/crawlers.py.
 Then whole demo crawls, cold and warm (the second with the first one's crawl state, the
 registry unchanged and answering conditional requests with 304, as PyPI and npm do), without
 and with the signer backfill: ``--signer-backfill 0`` is what main did before it, the default
-``1`` what it does now (README "Release timeline"). Run: python bench/cost.py
+``1`` what it does now (README "Signer backfill"). Run: python bench/cost.py
 """
 
 from __future__ import annotations

@@ -139,7 +139,7 @@ def crawl_options(parser: argparse.ArgumentParser) -> None:
         metavar="K",
         help="fetch at most K earlier releases' signers per package read afresh, each once "
         "(remembered in the crawl state); 0: none (default 1: the release the latest is "
-        'compared with; README "Release timeline")',
+        'compared with; README "Signer backfill")',
     )
 
 

@@ -2,7 +2,7 @@
 an earlier row knew carried into the new row's timeline (no request either way), and the
 signer backfill: a few earlier releases' signers fetched once, then remembered.
 
-Signer backfill (README "Release timeline"): only after a package's documents were read
+Signer backfill (README "Signer backfill"): only after a package's documents were read
 afresh (a reused row, 304 or unchanged on the change feed, costs nothing), for the
 timeline's attested releases whose signer is neither known nor remembered, at most ``k``
 documents per package and run: first the release the latest is compared with (the nearest

@@ -98,7 +98,7 @@ class ChangeFeed(Protocol):
 @runtime_checkable
 class SignerSource(Protocol):
     """Optional: an ecosystem that can read the signer of an earlier release (the crawl's
-    signer backfill, README "Release timeline"). Without it, earlier signers are known only
+    signer backfill, README "Signer backfill"). Without it, earlier signers are known only
     from the crawl state."""
 
     async def release_signer(self, fetcher: Fetcher, source: str) -> Provenance | None:

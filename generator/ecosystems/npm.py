@@ -3,6 +3,8 @@
 Requests per package: ``/<name>`` (the full packument: ``dist-tags``, ``time``, and
 ``_npmUser``, which the abbreviated document lacks), and, only when the latest version has
 ``dist.attestations``, one ``/-/npm/v1/attestations/<name>@<version>`` for the builder identity.
+When the crawl asks (signer backfill, ``release_signer``), an earlier version's attestations at
+its ``dist.attestations.url``, at most K per package.
 
 That document is handed over (``Observation``) with the packument's ``dist.integrity``, so the
 verification stage can check its SLSA bundle without another request. Earlier versions'

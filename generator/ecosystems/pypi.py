@@ -9,6 +9,8 @@ Requests per package, the simple index always first (the package's key document)
    where ``/pypi/<name>/json`` repeats every release's files (hundreds of kB);
 3. only when the release is attested, one ``/integrity/<name>/<version>/<file>/provenance``
    for the publisher identity.
+4. only when the crawl asks (signer backfill, ``release_signer``), an earlier release's
+   provenance at the location its file lists in the simple index; at most K per package.
 
 When the simple index cannot settle "latest" exactly (see
 :mod:`generator.ecosystems.pypi_latest`), or PyPI's release document disagrees with it, the

@@ -19,7 +19,8 @@ workflow on each ``FileFacts`` when known without an extra request, then::
 ``timeline.releases`` (newest first, at least 10), ``timeline.provenance_lost`` /
 ``provenance_changed`` (with ``lost`` / ``changed`` saying why), ``provenance_dropped``
 (today's latest-only signal, kept) and ``timeline.forecast`` (npm: pnpm ``no-downgrade``)
-are ready for the export. For the summary, ``attested_download_share(rows)`` and
+are ready for the export. Signers learnt later (the crawl state, the crawl's signer backfill)
+go in with ``with_signers(timeline, {version: (repositories, workflows)})``. For the summary, ``attested_download_share(rows)`` and
 ``trusted_publishing_download_share(rows)`` take one ``DownloadRow`` per package and return
 None when no row has a count.
 
