@@ -9,7 +9,8 @@ documents per package and run: first the release the latest is compared with (th
 earlier attested release that sets its bar), then the others newest first. Each is one
 request the registry listed (PyPI a file's ``provenance``, npm ``dist.attestations.url``),
 read as served (the latest's provenance is the one verified). A fetch that fails, or the
-package deadline running out, costs that fact only: the row is otherwise the same.
+package deadline running out, costs that fact only: the row is otherwise the same. Nothing is
+fetched for a row that will not be stored (its latest's provenance unreadable).
 """
 
 from __future__ import annotations
@@ -103,7 +104,9 @@ async def backfill_signers(
     earlier = previous.row.timeline if previous is not None else None
     start = remember_signers(timeline, earlier) or timeline
     learnt: dict[str, tuple[list[str | None], list[str | None]]] = {}
-    if k > 0 and isinstance(ecosystem, SignerSource):
+    # A row whose latest provenance could not be read is not stored (it is read again in
+    # full next time): what it learnt would be forgotten, and its latest has no signer.
+    if k > 0 and observation.unreadable is None and isinstance(ecosystem, SignerSource):
         wanted = backfill_order(start, observation.signer_sources)[:k]
         with anyio.CancelScope(deadline=deadline):
             for version in wanted:

@@ -13,6 +13,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+import anyio
 import httpx
 import pytest
 
@@ -314,3 +315,39 @@ async def test_a_listed_location_never_sends_the_crawler_to_another_host(ecosyst
     reg.handler = spy  # type: ignore[method-assign]
     await run(reg, k=1)
     assert set(hosts) == {"registry.test"}  # the documents list pypi.org / registry.npmjs.org
+
+
+@ECOSYSTEMS
+async def test_the_package_deadline_bounds_the_backfill_and_costs_that_fact_only(
+    ecosystem: str,
+) -> None:
+    without = await run(Registry(ecosystem, moved()), k=0)
+    reg = Registry(ecosystem, moved())
+    slow = reg.provenance_path("1.1")
+    answer = reg.handler
+
+    async def hanging(request: httpx.Request) -> httpx.Response:
+        if request.url.raw_path.decode() == slow:
+            await anyio.sleep_forever()
+        return answer(request)
+
+    reg.handler = hanging  # type: ignore[assignment]
+    eco = REGISTRY[ecosystem]
+    ranked = RankedList(
+        [NAME[ecosystem]], SourceInfo(kind="packages-file", location="test", requested=1)
+    )
+    policy = HttpPolicy(attempts=1, deadline=30, package_deadline=1)
+    transport = httpx.MockTransport(reg.handler)
+    async with Fetcher("https://registry.test", policy, transport=transport) as fetcher:
+        snapshot = await crawl(eco, fetcher, ranked, verify=SKIP, signer_backfill=1)
+    assert snapshot.packages == [without]
+
+
+@ECOSYSTEMS
+async def test_nothing_is_backfilled_for_a_row_that_will_not_be_stored(ecosystem: str) -> None:
+    reg = Registry(ecosystem, moved())
+    reg.failing.add(reg.provenance_path("1.2"))  # the latest's: the row is not kept
+    state = StateRun()
+    await run(reg, k=1, state=state)
+    assert reg.provenance_hits() == ["1.2"]
+    assert state.entries == {}
