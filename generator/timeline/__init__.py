@@ -20,9 +20,9 @@ workflow on each ``FileFacts`` when known without an extra request, then::
 ``provenance_changed`` (with ``lost`` / ``changed`` saying why), ``provenance_dropped``
 (today's latest-only signal, kept) and ``timeline.forecast`` (npm: pnpm ``no-downgrade``)
 are ready for the export. Signers learnt later (the crawl state, the crawl's signer backfill)
-go in with ``with_signers(timeline, {version: (repositories, workflows)})``. For the summary, ``attested_download_share(rows)`` and
-``trusted_publishing_download_share(rows)`` take one ``DownloadRow`` per package and return
-None when no row has a count.
+go in with ``with_signers(timeline, {version: (repositories, workflows)})``. For the
+summary, ``attested_download_share(rows)`` and ``trusted_publishing_download_share(rows)``
+take one ``DownloadRow`` per package and return None when no row has a count.
 
 Modules
 -------
