@@ -66,6 +66,7 @@ def crawl_config(args: argparse.Namespace) -> pipeline.CrawlConfig:
         full=args.full,
         feed_urls={} if args.npm_changes_url is None else {"npm": args.npm_changes_url},
         feed_min={} if args.pypi_root_min is None else {"pypi": args.pypi_root_min},
+        signer_backfill=args.signer_backfill,
     )
 
 

@@ -28,6 +28,16 @@ def positive(value: str) -> int:
     return number
 
 
+def natural(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {value!r}") from None
+    if number < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more: {value!r}")
+    return number
+
+
 def seconds(value: str) -> float:
     try:
         number = float(value)
@@ -121,6 +131,15 @@ def crawl_options(parser: argparse.ArgumentParser) -> None:
         metavar="N",
         help="read PyPI's /simple/ root as a change feed from N known packages on "
         '(default: the measured crossover, README "Crawl state")',
+    )
+    group.add_argument(
+        "--signer-backfill",
+        type=natural,
+        default=1,
+        metavar="K",
+        help="fetch at most K earlier releases' signers per package read afresh, each once "
+        "(remembered in the crawl state); 0: none (default 1: the release the latest is "
+        'compared with; README "Signer backfill")',
     )
 
 

@@ -11,7 +11,7 @@ import anyio
 
 from generator.caps import MAX_EXAMPLES
 from generator.classify import classify
-from generator.crawl_depth import ranked_downloads, with_depth
+from generator.crawl_depth import backfill_signers, ranked_downloads, with_depth
 from generator.ecosystems.base import Ecosystem
 from generator.errors import PackageError, SourceError, UsageError
 from generator.http import KEY_DOCUMENT, Fetcher, KeyDocument, Unchanged
@@ -185,16 +185,20 @@ async def package_row(
     name: str,
     verify: VerifyOptions = VERIFY,
     previous: Entry | None = None,
+    signer_backfill: int = 0,
 ) -> tuple[PackageResult, Entry | None]:
     """One package's row, and the state entry the next crawl may reuse (None: nothing to keep).
 
     With ``previous``, the key document (the ecosystem's first request) is asked for
     conditionally; a 304 reuses the previous row, re-ranked, with nothing downloaded.
+    A row read afresh learns up to ``signer_backfill`` earlier signers (``crawl_depth``).
     """
     key = KeyDocument(sent=_conditional(previous))
     token = KEY_DOCUMENT.set(key)
     try:
-        result, unreadable = await _package_result(ecosystem, fetcher, rank_, name, verify)
+        result, unreadable = await _package_result(
+            ecosystem, fetcher, rank_, name, verify, previous, signer_backfill
+        )
     except Unchanged:
         assert previous is not None
         seen = _validators(key.seen) if key.seen else previous.validators
@@ -216,13 +220,19 @@ async def _package_result(
     rank_: int,
     name: str,
     verify: VerifyOptions,
+    previous: Entry | None = None,
+    signer_backfill: int = 0,
 ) -> tuple[PackageResult, bool]:
     budget = fetcher.policy.package_deadline
     try:
         # One deadline across all of this package's requests and retries: a server that
         # trickles a byte a second costs `budget` seconds, not attempts × deadline each.
-        with anyio.fail_after(budget if budget is not None else math.inf):
+        with anyio.fail_after(budget if budget is not None else math.inf) as scope:
             observation = await ecosystem.evidence(fetcher, name)
+        # Within what is left of it; running out costs the earlier signers only.
+        observation = await backfill_signers(
+            ecosystem, fetcher, observation, previous, signer_backfill, scope.deadline
+        )
         verified = verify_stage(observation, verify)
     except TimeoutError:
         reason = f"no complete answer within {budget:g} s for the package"
@@ -278,12 +288,14 @@ async def crawl(
     on_result: Callable[[PackageResult], None] | None = None,
     verify: VerifyOptions = VERIFY,
     state: StateRun | None = None,
+    signer_backfill: int = 0,
 ) -> Snapshot:
     """Crawl every package of ``ranked``; a failing package never cancels its siblings.
 
     Attested provenance is verified as ``verify`` says (trust root, or a reason not to).
     With ``state``, stored rows are reused: with no request when the change feed proved the
     package unchanged, after a 304 otherwise; ``state.entries`` collects the new state.
+    A package read afresh fetches up to ``signer_backfill`` earlier signers (``crawl_depth``).
     """
     results: list[PackageResult | None] = [None] * len(ranked.names)
     limiter = anyio.CapacityLimiter(fetcher.policy.concurrency)
@@ -301,7 +313,7 @@ async def crawl(
         else:
             async with limiter:
                 result, entry = await package_row(
-                    ecosystem, fetcher, ranks[index], name, verify, previous
+                    ecosystem, fetcher, ranks[index], name, verify, previous, signer_backfill
                 )
         result = with_depth(result, ranked.downloads[index] if ranked.downloads else None, previous)
         if entry is not None:

@@ -7,7 +7,7 @@ removing a field needs a ``schema_version`` bump.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 from typing import Any, Literal
@@ -336,6 +336,11 @@ class Observation:
     the ``failed`` reason), else None."""
     registry_signed: RegistrySigned | None = None
     """npm: what the registry's signatures must cover, and its keys; None on PyPI."""
+    signer_sources: dict[str, str] = field(default_factory=dict)
+    """Version → where one attested file's provenance of that release is (the URL the
+    registry lists: PyPI's simple index ``provenance``, npm's ``dist.attestations.url``), for
+    the attested releases of the timeline other than the latest. The crawl's signer backfill
+    reads the few it chooses (``generator.crawl_depth``); nothing else does."""
 
 
 class SourceInfo(_Frozen):

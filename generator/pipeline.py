@@ -19,6 +19,7 @@ import anyio
 
 from generator.atomic import replace_dir
 from generator.crawl import Shard, crawl, ranked_list, select_shard
+from generator.crawl_depth import DEFAULT_SIGNER_BACKFILL
 from generator.demo import RECORDINGS, serve_demo
 from generator.demo.history import write_demo_history
 from generator.ecosystems import INFOS, REGISTRY, Ecosystem
@@ -84,6 +85,9 @@ class CrawlConfig:
     feed_min: Mapping[str, int] = field(default_factory=dict)
     """Overrides of the fewest known packages at which a change feed is read
     (``--pypi-root-min``); unset: the ecosystem's measured crossover."""
+    signer_backfill: int = DEFAULT_SIGNER_BACKFILL
+    """Earlier releases' signers fetched per package read afresh (``--signer-backfill``),
+    each once: remembered in the crawl state (``generator.crawl_depth``); 0: none."""
 
     def feed_url(self, name: str, ecosystem: Ecosystem | None = None) -> str | None:
         """Where ``name``'s change feed is read: the URL given; else the ecosystem's default
@@ -157,6 +161,7 @@ async def crawl_ecosystem(
             on_result=done,
             verify=config.verify,
             state=run,
+            signer_backfill=config.signer_backfill,
         )
         stats = fetcher.stats
     new = CrawlState(

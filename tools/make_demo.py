@@ -19,6 +19,7 @@ Run: python tools/make_demo.py
 from __future__ import annotations
 
 import base64
+import gzip
 import hashlib
 import io
 import json
@@ -78,6 +79,8 @@ class PyPkg:
     signals: tuple[str, ...] = ()  # expected flags: repository_mismatch, provenance_dropped
     status: tuple[str, str] | None = None  # PEP 792 project status and reason (issue 11)
     depth: tuple[str, ...] = ()  # expected issue-11 facts (see DEPTH in main)
+    older_publisher: dict[str, object] | None = None  # who signed the older releases, if not
+    # the latest's publisher (issue 11: provenance_changed)
 
 
 def gh(
@@ -142,6 +145,12 @@ def pypi_specs() -> list[PyPkg]:
                 older=[(f"{i + 1}.{i - 1 if i else 0}.9", "2025-06-01T08:00:00Z", True)],
                 # Signed for another sha256 than PyPI serves: verification fails.
                 tamper=word == "dynamo",
+                # issue 11: the release before the latest came from another workflow, so a
+                # single crawl (signer backfill) shows provenance_changed
+                older_publisher=gh("fictional-org", word, "publish.yml")
+                if word == "harbor"
+                else None,
+                depth=("provenance_changed", "state:changed") if word == "harbor" else (),
             )
         )
     # attested, GitLab publisher
@@ -549,6 +558,8 @@ def provenance_object(p: PyPkg, f: PyFile, sha256: str, version: str) -> dict[st
     }
     # Older releases of packages whose latest is not attested were published from their repo.
     publisher = p.publisher or gh("fictional-org", p.name.removeprefix("fictional-"))
+    if version != p.version and p.older_publisher is not None:
+        publisher = p.older_publisher
     return {
         "attestation_bundles": [
             {
@@ -633,6 +644,8 @@ class NpmPkg:
     signals: tuple[str, ...] = ()  # expected flags: repository_mismatch, provenance_dropped
     deprecated: str | None = None  # the latest version's deprecation message (issue 11)
     older_trusted: tuple[str, ...] = ()  # earlier versions published with Trusted Publishing
+    older_builder: str | None = None  # repository that built the older versions, if not
+    # builder_repo (issue 11: provenance_changed)
     depth: tuple[str, ...] = ()  # expected issue-11 facts (see DEPTH in main)
 
 
@@ -674,6 +687,12 @@ def npm_specs() -> list[NpmPkg]:
                 "https://github.com/fictional-org/"
                 + ("monorepo" if "directory" in str(repo(i, w)) else w),
                 older=[(f"{i + 2}.0.0", "2025-09-01T00:00:00.000Z", True)],
+                # issue 11: the version before the latest was built in another repository,
+                # so a single crawl (signer backfill) shows provenance_changed
+                older_builder="https://github.com/fictional-legacy/falcon"
+                if w == "falcon"
+                else None,
+                depth=("provenance_changed", "state:changed") if w == "falcon" else (),
             )
         )
     # attested, but the provenance names another repository than the declared one
@@ -931,7 +950,7 @@ def npm_attestations(
 ) -> dict[str, object]:
     purl = "pkg:npm/" + p.name.replace("@", "%40", 1) + f"@{version}"
     subject = [{"name": purl, "digest": {"sha512": integrity_hex}}]
-    repo_url = p.builder_repo or ""
+    repo_url = builder_of(p, version)
     if p.legacy:
         owner_repo = "/".join(repo_url.split("/")[3:5])
         predicate_type = "https://slsa.dev/provenance/v0.2"
@@ -1061,8 +1080,15 @@ def git_commit(name: str, version: str) -> str:
     return hashlib.sha1(f"{name}@{version}".encode()).hexdigest()
 
 
+def builder_of(p: NpmPkg, version: str) -> str:
+    """The repository that built ``version`` (an older one may differ: ``older_builder``)."""
+    if version != p.latest and p.older_builder is not None:
+        return p.older_builder
+    return p.builder_repo or ""
+
+
 def npm_identity(p: NpmPkg, version: str) -> Identity:
-    repo = p.builder_repo or ""
+    repo = builder_of(p, version)
     ref = f"refs/tags/v{version}"
     commit = git_commit(p.name, version)
     if repo.startswith("https://gitlab.com/"):
@@ -1208,8 +1234,8 @@ def main() -> None:
     # Issue 11 (DEPTH): the facts a package is meant to show: "provenance_lost",
     # "provenance_changed", "forecast_blocked", "lifecycle:<state>", "trust:<npm state>",
     # "state:<latest release's provenance state>". A package not listed must show none of
-    # lost, changed, blocked or a lifecycle other than active. "provenance_changed" needs a
-    # signer an earlier crawl remembered (the crawl state), so a single demo crawl has none.
+    # lost, changed, blocked or a lifecycle other than active. "provenance_changed" is seen in
+    # one crawl through the signer backfill (the release the latest is compared with).
     depth: dict[str, dict[str, list[str]]] = {"pypi": {}, "npm": {}}
 
     root, routes = OUT / "pypi", {}
@@ -1275,7 +1301,11 @@ def main() -> None:
     version = "2.20261101.0"
     tarball_path = f"/download-counts/-/download-counts-{version}.tgz"
     buffer = io.BytesIO()
-    with tarfile.open(fileobj=buffer, mode="w:gz", format=tarfile.USTAR_FORMAT) as archive:
+    # A fixed gzip header time, so that regenerating writes the same bytes.
+    with (
+        gzip.GzipFile(fileobj=buffer, mode="wb", mtime=499162500) as zipped,
+        tarfile.open(fileobj=zipped, mode="w", format=tarfile.USTAR_FORMAT) as archive,
+    ):
         for member, data in (
             ("package/package.json", dump({"name": "download-counts", "version": version})),
             ("package/counts.json", dump(counts)),

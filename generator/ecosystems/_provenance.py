@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
 from generator.errors import NotFound, PackageError
 from generator.http import Fetcher, decode_json
@@ -29,3 +30,17 @@ async def fetch_provenance(
         return decode_json(body), None, None
     except PackageError as exc:
         return None, None, f"{what} could not be read: {exc}"
+
+
+async def fetch_listed(fetcher: Fetcher, source: str, accept: str) -> Any:
+    """The provenance document a registry listed at URL ``source``, decoded, fetched from
+    ``fetcher``'s registry: only the URL's path and query are used, never its host (a listed
+    URL cannot send the crawler elsewhere). Raises ``PackageError`` when it cannot be read."""
+    try:
+        parts = urlsplit(source)
+    except ValueError:
+        raise PackageError("a provenance location that is not a URL") from None
+    if not parts.path.startswith("/"):
+        raise PackageError("a provenance location without a path")
+    path = parts.path + (f"?{parts.query}" if parts.query else "")
+    return decode_json(await fetcher.get_bytes(path, accept=accept))

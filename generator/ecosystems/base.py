@@ -10,7 +10,7 @@ from typing import Protocol, runtime_checkable
 
 from generator.ecosystems.info import EcosystemInfo
 from generator.http import Fetcher
-from generator.models import Observation
+from generator.models import Observation, Provenance
 
 
 class Ecosystem(Protocol):
@@ -92,4 +92,19 @@ class ChangeFeed(Protocol):
         """Read the feed under ``fetcher``'s base URL from position ``since`` in at most
         ``budget`` requests; raise ``PackageError`` when it fails, gaps, resets or would need
         more requests than that (the crawl then makes conditional requests for everything)."""
+        ...
+
+
+@runtime_checkable
+class SignerSource(Protocol):
+    """Optional: an ecosystem that can read the signer of an earlier release (the crawl's
+    signer backfill, README "Signer backfill"). Without it, earlier signers are known only
+    from the crawl state."""
+
+    async def release_signer(self, fetcher: Fetcher, source: str) -> Provenance | None:
+        """The signer identity (kind, repository, workflow) in the provenance at ``source``,
+        a location :meth:`Ecosystem.evidence` put in ``Observation.signer_sources``, read the
+        way the latest release's is and fetched from ``fetcher``'s registry; None when the
+        document names none. As served: not verified. Raises ``PackageError`` when it cannot
+        be read."""
         ...

@@ -3,6 +3,8 @@
 Requests per package: ``/<name>`` (the full packument: ``dist-tags``, ``time``, and
 ``_npmUser``, which the abbreviated document lacks), and, only when the latest version has
 ``dist.attestations``, one ``/-/npm/v1/attestations/<name>@<version>`` for the builder identity.
+When the crawl asks (signer backfill, ``release_signer``), an earlier version's attestations at
+its ``dist.attestations.url``, at most K per package.
 
 That document is handed over (``Observation``) with the packument's ``dist.integrity``, so the
 verification stage can check its SLSA bundle without another request. Earlier versions'
@@ -28,11 +30,16 @@ from weakref import WeakKeyDictionary
 
 import anyio
 
-from generator.ecosystems._provenance import fetch_provenance
+from generator.ecosystems._provenance import fetch_listed, fetch_provenance
 from generator.ecosystems._shape import arr, obj, opt_text, text, timestamp
 from generator.ecosystems.base import FeedRead, TopList
 from generator.ecosystems.info import EcosystemInfo
-from generator.ecosystems.timeline_facts import npm_depth, npm_tarball_name, signer_of
+from generator.ecosystems.timeline_facts import (
+    npm_depth,
+    npm_signer_sources,
+    npm_tarball_name,
+    signer_of,
+)
 from generator.errors import PackageError, SourceError
 from generator.http import Fetcher
 from generator.models import (
@@ -318,8 +325,10 @@ class Npm:
             # The verdict stands on dist.attestations; the document is extra.
             provenance = builder_identity(raw) if raw is not None else None
         signer = signer_of(npm_tarball_name(str(doc.get("name") or name), latest), provenance)
+        depth = npm_depth(doc, latest, signer)
+        sources = npm_signer_sources(doc, depth["timeline"])
         evidence = Evidence(
-            **npm_depth(doc, latest, signer),
+            **depth,
             name=name,
             version=latest,
             published_at=published,
@@ -343,7 +352,14 @@ class Npm:
             signatures,
             await self.keys(fetcher) if signatures else None,
         )
-        return Observation(evidence, raw, subject, unreadable, broken, signed)
+        return Observation(
+            evidence, raw, subject, unreadable, broken, signed, signer_sources=sources
+        )
+
+    async def release_signer(self, fetcher: Fetcher, source: str) -> Provenance | None:
+        """The builder identity of the attestations document at ``source`` (a version's
+        ``dist.attestations.url``), as :func:`builder_identity` reads the latest's."""
+        return builder_identity(await fetch_listed(fetcher, source, "application/json"))
 
     async def keys(self, fetcher: Fetcher) -> tuple[NpmKey, ...] | None:
         """The registry's signing keys (``/-/npm/v1/keys``), fetched once per fetcher (one per

@@ -9,6 +9,8 @@ Requests per package, the simple index always first (the package's key document)
    where ``/pypi/<name>/json`` repeats every release's files (hundreds of kB);
 3. only when the release is attested, one ``/integrity/<name>/<version>/<file>/provenance``
    for the publisher identity.
+4. only when the crawl asks (signer backfill, ``release_signer``), an earlier release's
+   provenance at the location its file lists in the simple index; at most K per package.
 
 When the simple index cannot settle "latest" exactly (see
 :mod:`generator.ecosystems.pypi_latest`), or PyPI's release document disagrees with it, the
@@ -28,12 +30,12 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote
 
-from generator.ecosystems._provenance import fetch_provenance
+from generator.ecosystems._provenance import fetch_listed, fetch_provenance
 from generator.ecosystems._shape import arr, obj, opt_text, text, timestamp
 from generator.ecosystems.base import FeedRead, TopList
 from generator.ecosystems.info import EcosystemInfo
 from generator.ecosystems.pypi_latest import SimpleIndex, read_index
-from generator.ecosystems.timeline_facts import pypi_depth, signer_of
+from generator.ecosystems.timeline_facts import pypi_depth, pypi_signer_sources, signer_of
 from generator.errors import NotFound, PackageError, SourceError
 from generator.http import Fetcher, MiB, decode_json
 from generator.models import Evidence, Observation, Provenance, PyPIRelease, PyPISubject
@@ -264,8 +266,10 @@ class PyPI:
             # As on npm: the verdict stands on the simple index; the document is extra.
             provenance = publisher_of(raw) if raw is not None else None
         signer = signer_of(attested[0], provenance) if attested else None
+        depth = pypi_depth(simple, version, signer)
+        sources = pypi_signer_sources(simple, depth["timeline"])
         evidence = Evidence(
-            **pypi_depth(simple, version, signer),
+            **depth,
             name=display,
             version=version,
             published_at=max(when for _, when in files),
@@ -284,7 +288,12 @@ class PyPI:
         )
         release = PyPIRelease(project, version, tuple(sha256.items()))
         subject = PyPISubject(attested[0], sha256.get(attested[0]), release) if attested else None
-        return Observation(evidence, raw, subject, unreadable, broken)
+        return Observation(evidence, raw, subject, unreadable, broken, signer_sources=sources)
+
+    async def release_signer(self, fetcher: Fetcher, source: str) -> Provenance | None:
+        """The publisher of the PEP 740 provenance object at ``source`` (a file's
+        ``provenance`` URL in the simple index), as :func:`publisher_of` reads the latest's."""
+        return publisher_of(await fetch_listed(fetcher, source, INTEGRITY_JSON))
 
     async def _release_document(
         self, fetcher: Fetcher, project: str, index: SimpleIndex | None

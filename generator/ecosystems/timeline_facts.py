@@ -5,7 +5,9 @@ No request here: ``npm_release_facts`` reads the full packument (every version's
 the PEP 691 simple index (every file's ``provenance``, ``upload-time``, ``yanked``; PEP 792's
 ``meta.project-status``). The signer (repository, workflow) is known only for the release
 whose provenance the ecosystem fetched anyway (the latest); every other release's signer is
-left unknown here (the crawl fills what an earlier run learnt: :func:`remember_signers`).
+left unknown here: the crawl fills what an earlier run learnt (:func:`remember_signers`) and
+fetches a few more (signer backfill, :mod:`generator.crawl_depth`) from the locations
+``npm_signer_sources`` / ``pypi_signer_sources`` read off the same documents.
 
 Each ecosystem calls one function, ``npm_depth`` or ``pypi_depth``, and passes what it returns
 to ``Evidence`` as keyword arguments (the :class:`~generator.models_depth.DepthFields`).
@@ -33,8 +35,8 @@ from generator.timeline import (
     ReleaseFacts,
     Timeline,
     build_timeline,
-    changed_transitions,
     npm_trust,
+    with_signers,
 )
 
 
@@ -228,29 +230,59 @@ def pypi_depth(simple: dict[str, Any], latest: str, signer: Signer | None = None
     return {"timeline": timeline, "lifecycle": lifecycle, "lifecycle_reason": reason}
 
 
+# ----------------------------------------------------------------- signer backfill sources
+
+
+def _backfillable(timeline: Timeline | None) -> set[str]:
+    """The timeline's attested releases other than the latest (whose provenance is read)."""
+    if timeline is None:
+        return set()
+    return {r.version for r in timeline.releases if r.attested and r.version != timeline.latest}
+
+
+def npm_signer_sources(packument: dict[str, Any], timeline: Timeline | None) -> dict[str, str]:
+    """Version → ``dist.attestations.url`` for the timeline's earlier attested releases."""
+    versions = packument.get("versions")
+    out: dict[str, str] = {}
+    for version in _backfillable(timeline):
+        manifest = versions.get(version) if isinstance(versions, dict) else None
+        dist = manifest.get("dist") if isinstance(manifest, dict) else None
+        att = dist.get("attestations") if isinstance(dist, dict) else None
+        url = att.get("url") if isinstance(att, dict) else None
+        if isinstance(url, str) and url.strip():
+            out[version] = url.strip()
+    return out
+
+
+def pypi_signer_sources(simple: dict[str, Any], timeline: Timeline | None) -> dict[str, str]:
+    """Version → the first listed attested file's ``provenance`` URL (PEP 740 in PEP 691)
+    for the timeline's earlier attested releases."""
+    wanted = _backfillable(timeline)
+    files = simple.get("files")
+    out: dict[str, str] = {}
+    for entry in files if isinstance(files, list) and wanted else ():
+        if not isinstance(entry, dict) or not isinstance(entry.get("filename"), str):
+            continue
+        url = entry.get("provenance")
+        version = pypi_file_version(entry["filename"])
+        if version in wanted and version not in out and isinstance(url, str) and url.strip():
+            out[version] = url.strip()
+    return out
+
+
 # ------------------------------------------------------------------------- crawl memory
 
 
 def remember_signers(timeline: Timeline | None, earlier: Timeline | None) -> Timeline | None:
     """``timeline`` with the signers an earlier row knew for the same attested releases (a
-    release's files and attestations never change after upload), and ``provenance_changed``
-    read again over them. Nothing is fetched: the earlier row is the crawl state's."""
+    release's files and attestations never change after upload), and what reads signers
+    (``provenance_changed``, the ``changed`` states) read again over them. Nothing is
+    fetched: the earlier row is the crawl state's."""
     if timeline is None or earlier is None:
         return timeline
-    known = {r.version: r for r in earlier.releases if r.attested and r.repositories}
-    releases = []
-    filled = False
-    for release in timeline.releases:
-        old = known.get(release.version)
-        if release.attested and not release.repositories and old is not None:
-            release = release.model_copy(
-                update={"repositories": old.repositories, "workflows": old.workflows}
-            )
-            filled = True
-        releases.append(release)
-    if not filled:
-        return timeline
-    changed = changed_transitions(releases)
-    return timeline.model_copy(
-        update={"releases": releases, "changed": changed, "provenance_changed": bool(changed)}
-    )
+    known = {
+        r.version: (r.repositories, r.workflows)
+        for r in earlier.releases
+        if r.attested and (r.repositories or r.workflows)
+    }
+    return with_signers(timeline, known)

@@ -19,9 +19,10 @@ workflow on each ``FileFacts`` when known without an extra request, then::
 ``timeline.releases`` (newest first, at least 10), ``timeline.provenance_lost`` /
 ``provenance_changed`` (with ``lost`` / ``changed`` saying why), ``provenance_dropped``
 (today's latest-only signal, kept) and ``timeline.forecast`` (npm: pnpm ``no-downgrade``)
-are ready for the export. For the summary, ``attested_download_share(rows)`` and
-``trusted_publishing_download_share(rows)`` take one ``DownloadRow`` per package and return
-None when no row has a count.
+are ready for the export. Signers learnt later (the crawl state, the crawl's signer backfill)
+go in with ``with_signers(timeline, {version: (repositories, workflows)})``. For the
+summary, ``attested_download_share(rows)`` and ``trusted_publishing_download_share(rows)``
+take one ``DownloadRow`` per package and return None when no row has a count.
 
 Modules
 -------
@@ -32,7 +33,9 @@ Modules
                 none), with the source cited;
 ``pnpm``        pnpm's ``trustPolicy: no-downgrade`` and the forecast, with the source cited;
 ``downloads``   download-weighted shares;
-``build``       ``build_timeline``: facts in, ``Timeline`` out.
+``build``       ``build_timeline``: facts in, ``Timeline`` out;
+``signers``     ``with_signers``: signers learnt later (crawl state, signer backfill) set on
+                their releases, and the flags that read them recomputed.
 """
 
 from generator.timeline.build import DEFAULT_WINDOW, build_timeline, to_release
@@ -62,6 +65,7 @@ from generator.timeline.rules import (
     npm_trust,
     provenance_dropped,
 )
+from generator.timeline.signers import Signers, unknown_signer, with_signers
 
 __all__ = [
     "DEFAULT_WINDOW",
@@ -73,6 +77,7 @@ __all__ = [
     "ProvenanceState",
     "Release",
     "ReleaseFacts",
+    "Signers",
     "Timeline",
     "Transition",
     "attested_download_share",
@@ -87,4 +92,6 @@ __all__ = [
     "release_states",
     "to_release",
     "trusted_publishing_download_share",
+    "unknown_signer",
+    "with_signers",
 ]

@@ -102,9 +102,15 @@ def release_states(release: ReleaseFacts, history: Sequence[ReleaseFacts]) -> li
     ):
         states.add(ProvenanceState.LOST)
     if attested and earlier and _attested(previous := earlier[-1]):
-        before_r, before_w = signer_repositories(previous.files), signer_workflows(previous.files)
-        if (before_r and repositories and before_r != repositories) or (
-            before_w and workflows and before_w != workflows
-        ):
+        before = (signer_repositories(previous.files), signer_workflows(previous.files))
+        if signers_differ(before, (repositories, workflows)):
             states.add(ProvenanceState.CHANGED)
     return [s for s in PRECEDENCE if s in states]
+
+
+def signers_differ(
+    before: tuple[Sequence[str], Sequence[str]], after: tuple[Sequence[str], Sequence[str]]
+) -> bool:
+    """warehouse's ``changed``: the (repositories, workflows) of two attested releases differ
+    in repositories or in workflows, each compared only when both sides know it."""
+    return any(b and a and sorted(b) != sorted(a) for b, a in zip(before, after, strict=True))

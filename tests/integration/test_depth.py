@@ -1,6 +1,7 @@
 """Issue 11 through the demo registry: each package shows the timeline, trust, lifecycle and
-forecast facts expected.json says it is meant to show, the download counts come from the
-ranking, and a warm crawl learns a changed signer without one more request."""
+forecast facts expected.json says it is meant to show (a changed signer in one crawl, through
+the signer backfill), the download counts come from the ranking, and a crawl that remembers
+a signer does not fetch it again."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from collections import Counter
 import pytest
 
 from generator.crawl import crawl, ranked_list
+from generator.crawl_depth import DEFAULT_SIGNER_BACKFILL
 from generator.demo import RECORDINGS
 from generator.demo.server import Registry, serve
 from generator.ecosystems import REGISTRY
@@ -17,12 +19,12 @@ from generator.http import Fetcher, HttpPolicy
 from generator.models import PackageResult, Snapshot
 from generator.state import Entry, StateRun, Validators
 
-#: Per ecosystem: a package whose latest and previous release are both attested.
+#: Per ecosystem: a package whose latest and previous release are both attested (same signer).
 TWO_ATTESTED = {"pypi": "fictional-aurora", "npm": "fictional-relay"}
 
 
 async def demo_crawl(
-    ecosystem: str, state: StateRun | None = None
+    ecosystem: str, state: StateRun | None = None, backfill: int = DEFAULT_SIGNER_BACKFILL
 ) -> tuple[Snapshot, Counter[str]]:
     eco = REGISTRY[ecosystem]
     registry = Registry.from_directory(RECORDINGS / ecosystem)
@@ -30,7 +32,9 @@ async def demo_crawl(
         top = f"{url}/top-pypi-packages-30-days.min.json" if ecosystem == "pypi" else None
         async with Fetcher(url, HttpPolicy(attempts=2, backoff=0.01)) as fetcher:
             ranked = await ranked_list(eco, fetcher, n=1000, top_source=top)
-            snapshot = await crawl(eco, fetcher, ranked, demo=True, state=state)
+            snapshot = await crawl(
+                eco, fetcher, ranked, demo=True, state=state, signer_backfill=backfill
+            )
     return snapshot, Counter(path for path, _ in registry.log)
 
 
@@ -66,6 +70,8 @@ async def test_demo_shows_each_depth_fact_as_intended(ecosystem: str) -> None:
     # every new state at least once per ecosystem
     shown = set().union(*(facts(r) for r in rows.values()))
     assert "provenance_lost" in shown
+    assert "provenance_changed" in shown
+    assert "state:changed" in shown
     assert shown & {"lifecycle:deprecated", "lifecycle:archived"}
     if ecosystem == "npm":
         assert {f"trust:{t}" for t in snapshot.summary.by_trust} <= shown
@@ -80,16 +86,19 @@ async def test_demo_shows_each_depth_fact_as_intended(ecosystem: str) -> None:
 
 
 @pytest.mark.parametrize("ecosystem", ["pypi", "npm"])
-async def test_a_warm_crawl_remembers_signers_and_sees_a_change(ecosystem: str) -> None:
+async def test_a_remembered_signer_is_not_fetched_again_and_counts(ecosystem: str) -> None:
     name = TWO_ATTESTED[ecosystem]
     cold, cold_requests = await demo_crawl(ecosystem)
+    _, without = await demo_crawl(ecosystem, backfill=0)
     row = next(p for p in cold.packages if p.name == name)
     assert row.timeline is not None and not row.timeline.provenance_changed
     latest, previous = row.timeline.releases[0], row.timeline.releases[1]
-    assert latest.attested and latest.repositories, "the latest's signer is read for free"
-    assert previous.attested and not previous.repositories, "an older signer is not fetched"
-    # What an earlier crawl (when `previous` was the latest) would have stored: its signer,
-    # here another repository.
+    assert latest.attested and latest.repositories, "the latest's signer is read as always"
+    assert previous.attested and previous.repositories, "the one it is compared with: backfilled"
+    extra = cold_requests - without
+    assert sum(extra.values()) > 0 and all(n == 1 for n in extra.values()), "each once"
+    # What an earlier crawl stored for `previous`: its signer, here another repository. A
+    # crawl that remembers it fetches no document for it, and sees the change.
     remembered = previous.model_copy(
         update={"repositories": ["https://github.com/elsewhere/fork"], "workflows": ["x.yml"]}
     )
@@ -101,5 +110,7 @@ async def test_a_warm_crawl_remembers_signers_and_sees_a_change(ecosystem: str) 
     assert again.timeline is not None and again.timeline.provenance_changed
     change = again.timeline.changed[0]
     assert (change.before, change.after) == (previous.version, latest.version)
-    assert warm.summary.provenance_changed == 1
-    assert warm_requests == cold_requests, "no request added to learn the change"
+    assert warm.summary.provenance_changed == cold.summary.provenance_changed + 1
+    (fetched,) = list(cold_requests - warm_requests)
+    assert "attestations" in fetched or "integrity" in fetched, "only that signer is saved"
+    assert warm_requests + Counter({fetched: 1}) == cold_requests
