@@ -187,9 +187,11 @@ class LiveRegistry:
     def feed(self, path: str, query: dict[str, list[str]]) -> tuple[int, bytes]:
         if self.feed_broken == "fail":
             return 500, b"{}"
-        if path in ("/feed", "/feed/"):
+        if path in ("/feed", "/feed/"):  # npm's replication host root; /registry/ is CouchDB's
             update_seq = 1 if self.feed_broken == "reset" else self.seq
-            return 200, _dump({"update_seq": update_seq})
+            return 200, _dump({"doc_count": len(self.npm), "update_seq": update_seq})
+        if path != "/feed/registry/_changes":
+            return 404, b"{}"
         since = int(query.get("since", ["0"])[0])
         limit = int(query.get("limit", ["10000"])[0])
         page = [(s, n) for s, n in self.changes if s > since][:limit]

@@ -59,10 +59,13 @@ log = logging.getLogger(__name__)
 #: npm's registry signing keys (ECDSA P-256), as ``npm audit signatures`` falls back to them.
 KEYS_PATH = "/-/npm/v1/keys"
 
-#: npm's public replication feed, 2025 API ("Changes to npm replication feeds APIs", GitHub
-#: changelog 2025-04-22): ``GET /`` gives ``update_seq``, ``GET /_changes?since=S&limit=L``
-#: gives ``{"results": [{"seq", "id", "changes"}], "last_seq"}`` (names only, L ≤ 10,000).
-DEFAULT_CHANGES_URL = "https://replicate.npmjs.com/registry"
+#: npm's public replication host, 2025 API ("Changes to npm replication feeds APIs", GitHub
+#: changelog 2025-04-22). Its root ``GET /`` gives ``update_seq`` (and ``doc_count``);
+#: ``GET /registry/_changes?since=S&limit=L`` gives ``{"results": [{"seq", "id",
+#: "changes"}], "last_seq"}`` (names only, L ≤ 10,000). A root without ``update_seq`` (a plain
+#: CouchDB server's welcome) is followed by CouchDB's database info, ``GET /registry/``.
+DEFAULT_CHANGES_URL = "https://replicate.npmjs.com"
+FEED_DB = "/registry"
 CHANGES_LIMIT = 10_000
 COUNTS_PACKAGE = "download-counts"
 COUNTS_MEMBER = "package/counts.json"
@@ -253,7 +256,10 @@ class Npm:
     async def change_feed(self, fetcher: Fetcher, since: int | None, budget: int) -> FeedRead:
         """The names changed since ``since`` from the replication feed (``fetcher`` is on the
         feed's URL). Without ``since`` only the position is read (nothing can be skipped)."""
-        position = _seq(obj(await fetcher.get_json("/"), "feed root").get("update_seq"))
+        root = obj(await fetcher.get_json("/"), "feed root")
+        if "update_seq" not in root:
+            root = obj(await fetcher.get_json(f"{FEED_DB}/"), "feed database")
+        position = _seq(root.get("update_seq"))
         if since is None:
             return FeedRead(position=position)
         if position < since:
@@ -263,7 +269,10 @@ class Npm:
         while at < position:
             if requests >= budget:
                 raise PackageError(f"more than {budget} requests of changes: cheaper without")
-            page = obj(await fetcher.get_json(f"/_changes?since={at}&limit={CHANGES_LIMIT}"), "p")
+            page = obj(
+                await fetcher.get_json(f"{FEED_DB}/_changes?since={at}&limit={CHANGES_LIMIT}"),
+                "changes page",
+            )
             requests += 1
             for i, item in enumerate(arr(page.get("results"), "results")):
                 entry = obj(item, f"results[{i}]")

@@ -77,7 +77,10 @@ def test_npm_change_feed_makes_no_request_for_unchanged_packages(
     hits = registry_hits(registry, mark)
     packages = sorted(path for path, _, _ in hits if not path.startswith("/feed"))
     assert packages == ["/-/npm/v1/attestations/pkg-5@2.0.0", "/pkg-0", "/pkg-5"]
-    assert [path for path, _, _ in hits if path.startswith("/feed")] == ["/feed/", "/feed/_changes"]
+    assert [path for path, _, _ in hits if path.startswith("/feed")] == [
+        "/feed/",
+        "/feed/registry/_changes",
+    ]
     assert second == {**first, "pkg-0": ("2.0.0", "missing"), "pkg-5": ("2.0.0", "attested")}
 
 
@@ -164,7 +167,7 @@ def test_cli_options_reach_the_config() -> None:
     config = crawl_config(args)
     assert config.full and config.feed_url("npm") is None and config.feed_min == {"pypi": 5}
     default = crawl_config(build_parser().parse_args(["crawl"]))
-    assert default.feed_url("npm") == "https://replicate.npmjs.com/registry"
+    assert default.feed_url("npm") == "https://replicate.npmjs.com"
     assert default.feed_url("pypi") == "https://pypi.org"
     elsewhere = crawl_config(
         build_parser().parse_args(["crawl", "--npm-url", "http://127.0.0.1:1"])

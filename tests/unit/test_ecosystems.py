@@ -385,3 +385,24 @@ def test_ecosystems_do_not_import_verification() -> None:
     assert "generator.slsa" in imported
     assert not {m for m in imported if m == "generator.verify" or m.startswith("generator.verify.")}
     assert not {m for m in imported if m.split(".")[0] in ("sigstore", "pypi_attestations")}
+
+
+async def test_npm_feed_position_comes_from_the_replication_root() -> None:
+    routes = {"/": {"doc_count": 3, "update_seq": 42}}
+    async with fetcher_for(routes, "https://replicate.test") as feed:
+        read = await REGISTRY["npm"].change_feed(feed, None, 10)  # type: ignore[attr-defined]
+    assert read.position == 42 and read.changed is None
+
+
+async def test_npm_feed_without_update_seq_at_the_root_reads_couchdb_database_info() -> None:
+    routes: dict[str, Any] = {
+        "/": {"couchdb": "Welcome", "version": "3.3.3"},
+        "/registry/": {"db_name": "registry", "update_seq": 7},
+        "/registry/_changes?since=5&limit=10000": {
+            "results": [{"seq": 7, "id": "left-pad", "changes": [{"rev": "2-a"}]}],
+            "last_seq": 7,
+        },
+    }
+    async with fetcher_for(routes, "https://couch.test") as feed:
+        read = await REGISTRY["npm"].change_feed(feed, 5, 10)  # type: ignore[attr-defined]
+    assert read.position == 7 and read.changed == frozenset({"left-pad"})
