@@ -4,9 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from generator.timeline.model import Ecosystem, Release, ReleaseFacts, Timeline
+from generator.timeline.model import Ecosystem, ProvenanceState, Release, ReleaseFacts, Timeline
 from generator.timeline.pnpm import forecast
-from generator.timeline.pypi_state import release_states, signer_repositories, signer_workflows
+from generator.timeline.pypi_state import (
+    all_release_states,
+    release_states,
+    signer_repositories,
+    signer_workflows,
+)
 from generator.timeline.rules import (
     changed_transitions,
     is_prerelease,
@@ -20,11 +25,16 @@ DEFAULT_WINDOW = 10
 
 
 def to_release(
-    facts: ReleaseFacts, history: Sequence[ReleaseFacts], ecosystem: Ecosystem
+    facts: ReleaseFacts,
+    history: Sequence[ReleaseFacts],
+    ecosystem: Ecosystem,
+    states: list[ProvenanceState] | None = None,
 ) -> Release:
     """One ``Release`` from its facts; ``history`` (the package's releases) gives the
-    states that compare with earlier releases (lost, changed)."""
-    states = release_states(facts, history)
+    states that compare with earlier releases (lost, changed), unless ``states`` (those
+    states, already computed: :func:`all_release_states`) is given."""
+    if states is None:
+        states = release_states(facts, history)
     attested = sum(1 for f in facts.files if f.attested)
     return Release(
         version=facts.version,
@@ -57,7 +67,8 @@ def build_timeline(
     read the whole history, as their rules do."""
     if window < DEFAULT_WINDOW:
         raise ValueError(f"a timeline keeps at least {DEFAULT_WINDOW} releases, not {window}")
-    history = [to_release(f, facts, ecosystem) for f in facts]
+    states = all_release_states(facts)
+    history = [to_release(f, facts, ecosystem, s) for f, s in zip(facts, states, strict=True)]
     newest_first = sorted(history, key=lambda r: r.published_at, reverse=True)
     shown = newest_first[:window]
     lost = lost_transitions(shown)
