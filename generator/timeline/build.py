@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
+from typing import NamedTuple, cast
 
 from generator.timeline.model import Ecosystem, ProvenanceState, Release, ReleaseFacts, Timeline
 from generator.timeline.pnpm import forecast
@@ -67,12 +69,14 @@ def build_timeline(
     read the whole history, as their rules do."""
     if window < DEFAULT_WINDOW:
         raise ValueError(f"a timeline keeps at least {DEFAULT_WINDOW} releases, not {window}")
-    states = all_release_states(facts)
-    history = [to_release(f, facts, ecosystem, s) for f, s in zip(facts, states, strict=True)]
-    newest_first = sorted(history, key=lambda r: r.published_at, reverse=True)
-    shown = newest_first[:window]
+    newest_first = sorted(facts, key=lambda f: f.published_at, reverse=True)[:window]
+    states = all_release_states(facts, of=newest_first)
+    shown = [to_release(f, facts, ecosystem, s) for f, s in zip(newest_first, states, strict=True)]
     lost = lost_transitions(shown)
     changed = changed_transitions(shown)
+    # The whole-history rules read a few fields of every release: a ``Release`` model of
+    # each version cost more CPU than all else of an npm package (issue 13).
+    history = cast(list[Release], [_brief(f, ecosystem) for f in facts])
     return Timeline(
         releases=shown,
         latest=latest,
@@ -82,4 +86,25 @@ def build_timeline(
         provenance_changed=bool(changed),
         changed=changed,
         forecast=forecast(history, latest) if ecosystem == "npm" else None,
+    )
+
+
+class _Brief(NamedTuple):
+    """The fields of a ``Release`` that ``provenance_dropped`` and the pnpm forecast read."""
+
+    version: str
+    published_at: datetime
+    attested: bool
+    prerelease: bool
+    """npm only (the forecast reads it); PyPI's whole-history rule does not, so False there."""
+    trusted_publishing: bool | None
+
+
+def _brief(facts: ReleaseFacts, ecosystem: Ecosystem) -> _Brief:
+    return _Brief(
+        version=facts.version,
+        published_at=facts.published_at,
+        attested=any(f.attested for f in facts.files),
+        prerelease=ecosystem == "npm" and is_prerelease(facts.version, ecosystem),
+        trusted_publishing=facts.trusted_publishing,
     )

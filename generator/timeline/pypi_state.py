@@ -77,12 +77,14 @@ def release_states(release: ReleaseFacts, history: Sequence[ReleaseFacts]) -> li
     return _states(release, _Earlier(history))
 
 
-def all_release_states(releases: Sequence[ReleaseFacts]) -> list[list[ProvenanceState]]:
-    """``release_states(r, releases)`` for each ``r`` of ``releases``, with the history sorted
-    once rather than once per release (issue 13: a packument of a few hundred versions made
-    this quadratic, the largest CPU cost of an npm crawl)."""
+def all_release_states(
+    releases: Sequence[ReleaseFacts], of: Sequence[ReleaseFacts] | None = None
+) -> list[list[ProvenanceState]]:
+    """``release_states(r, releases)`` for each ``r`` of ``of`` (default: ``releases``), with
+    the history sorted once rather than once per release (issue 13: a packument of a few
+    hundred versions made this quadratic, the largest CPU cost of an npm crawl)."""
     earlier = _Earlier(releases)
-    return [_states(r, earlier) for r in releases]
+    return [_states(r, earlier) for r in (releases if of is None else of)]
 
 
 class _Earlier:

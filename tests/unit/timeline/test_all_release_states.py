@@ -1,12 +1,26 @@
-"""``all_release_states`` (one sort per package) and ``release_states`` give exactly what the
-first, quadratic version gave (issue 13: it sorted the history once per release)."""
+"""``all_release_states`` (one sort per package), ``release_states`` and ``build_timeline``
+(a ``Release`` model for the shown window only) give exactly what their first versions gave
+(issue 13: those sorted the history once per release and built a model of every version)."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from generator.timeline import ProvenanceState, ReleaseFacts
+from generator.timeline import (
+    DEFAULT_WINDOW,
+    ProvenanceState,
+    ReleaseFacts,
+    Timeline,
+    build_timeline,
+    changed_transitions,
+    provenance_dropped,
+    to_release,
+)
+from generator.timeline.model import Ecosystem
+from generator.timeline.pnpm import forecast
 from generator.timeline.pypi_state import (
     LOST_WINDOW,
     PRECEDENCE,
@@ -15,6 +29,7 @@ from generator.timeline.pypi_state import (
     signer_repositories,
     signer_workflows,
 )
+from generator.timeline.rules import lost_transitions
 
 from .facts import facts
 
@@ -108,3 +123,45 @@ def test_lost_within_the_window_and_changed_against_the_latest_earlier() -> None
         ["full"],
         ["changed", "full"],
     ]
+
+
+def reference_timeline(items: list[ReleaseFacts], ecosystem: Ecosystem, latest: str | None) -> Any:
+    """``build_timeline`` as first written (a ``Release`` of every version), the oracle."""
+    history = [to_release(f, items, ecosystem) for f in items]
+    shown = sorted(history, key=lambda r: r.published_at, reverse=True)[:DEFAULT_WINDOW]
+    lost, changed = lost_transitions(shown), changed_transitions(shown)
+    return Timeline(
+        releases=shown,
+        latest=latest,
+        provenance_dropped=provenance_dropped(history, latest),
+        provenance_lost=bool(lost),
+        lost=lost,
+        provenance_changed=bool(changed),
+        changed=changed,
+        forecast=forecast(history, latest) if ecosystem == "npm" else None,
+    )
+
+
+npm_release = st.builds(
+    lambda version, day, attested, tp: facts(version, day, attested=attested, tp=tp),
+    st.sampled_from(["1.0.0", "1.1.0", "2.0.0-rc.1", "2.0.0", "3.0.0", "0.9.0-beta"]),
+    st.sampled_from([0, 1, 5, 14, 15, 20, 30]),
+    st.integers(0, 1),
+    st.sampled_from([None, True, False]),
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.one_of(
+        st.tuples(st.just("pypi"), st.lists(release, max_size=14)),
+        st.tuples(st.just("npm"), st.lists(npm_release, max_size=14)),
+    ),
+    st.sampled_from([None, "1.0", "2.0", "1.1.0", "2.0.0", "3.0.0"]),
+)
+def test_timeline_same_as_the_first_version(
+    case: tuple[Ecosystem, list[ReleaseFacts]], latest: str | None
+) -> None:
+    ecosystem, items = case
+    built = build_timeline(items, ecosystem=ecosystem, latest=latest)
+    assert built == reference_timeline(items, ecosystem, latest)
