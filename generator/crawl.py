@@ -11,6 +11,7 @@ import anyio
 
 from generator.caps import MAX_EXAMPLES
 from generator.classify import classify
+from generator.compact import compact
 from generator.crawl_depth import ranked_downloads, with_depth
 from generator.ecosystems.base import Ecosystem
 from generator.errors import PackageError, SourceError, UsageError
@@ -304,8 +305,9 @@ async def crawl(
                     ecosystem, fetcher, ranks[index], name, verify, previous
                 )
         result = with_depth(result, ranked.downloads[index] if ranked.downloads else None, previous)
+        compact(result)
         if entry is not None:
-            run.entries[key] = entry.model_copy(update={"row": result})
+            run.entries[key] = compact(entry.model_copy(update={"row": result}))
         results[index] = result
         if on_result is not None:
             on_result(result)
