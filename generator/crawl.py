@@ -287,7 +287,6 @@ async def crawl(
     package unchanged, after a 304 otherwise; ``state.entries`` collects the new state.
     """
     results: list[PackageResult | None] = [None] * len(ranked.names)
-    limiter = anyio.CapacityLimiter(fetcher.policy.concurrency)
     ranks = ranked.ranks or range(1, len(ranked.names) + 1)
     run = state or StateRun()
 
@@ -300,10 +299,9 @@ async def crawl(
             entry = Entry(validators=previous.validators, row=result)
             run.skipped += 1
         else:
-            async with limiter:
-                result, entry = await package_row(
-                    ecosystem, fetcher, ranks[index], name, verify, previous
-                )
+            result, entry = await package_row(
+                ecosystem, fetcher, ranks[index], name, verify, previous
+            )
         result = with_depth(result, ranked.downloads[index] if ranked.downloads else None, previous)
         compact(result)
         if entry is not None:
@@ -312,9 +310,18 @@ async def crawl(
         if on_result is not None:
             on_result(result)
 
+    # As many workers as requests may be in flight, each taking the next package in order:
+    # a task per package, all started at once, cost 10,000 tasks waiting on one limiter
+    # (memory and CPU, issue 13) for the same order of work.
+    todo = iter(enumerate(ranked.names))
+
+    async def worker() -> None:
+        for index, name in todo:
+            await one(index, name)
+
     async with anyio.create_task_group() as tg:
-        for index, name in enumerate(ranked.names):
-            tg.start_soon(one, index, name)
+        for _ in range(min(fetcher.policy.concurrency, len(ranked.names))):
+            tg.start_soon(worker)
 
     packages = [r for r in results if r is not None]
     return Snapshot(
