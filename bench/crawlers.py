@@ -8,9 +8,17 @@ sizes, a fixed latency per request (50 ms by default), each run in a fresh proce
 - ours: ``generator.crawl.crawl`` at 16 and at 50 in flight (verification skipped: the
   emulator's provenance is not signed; the other designs do not verify either).
 
+- cli: ``attested-yet crawl`` as a user runs it (``python -m generator crawl --top N`` with
+  the top-N source a local file, ``--no-verify``, into a fresh ``--data``): ranking, crawl,
+  snapshot and crawl state written; at 16 in flight.
+
 Prints s/package (wall), bytes/package and requests/package (counted by the registry), CPU
-s/package and peak RSS of the crawling process; medians of ``--runs`` runs.
+s/package and peak RSS of the crawling process; medians of ``--runs`` runs, and the load
+average of the machine before and after.
 Run: python bench/crawlers.py [--pypi 360] [--npm 500] [--runs 3] [--latency-ms 50]
+     python bench/crawlers.py --before DIR   (each "ours"/"cli" design also with the code in
+        DIR, e.g. ``git archive ac644ff | tar -x -C DIR``, run after run, side by side)
+     python bench/crawlers.py --top-10k      (the cli designs at 10,000 per ecosystem, 1 run)
 """
 
 from __future__ import annotations
@@ -95,6 +103,43 @@ def ours(url: str, n: int, in_flight: int, ecosystem: str) -> None:
     anyio.run(run)
 
 
+def cli(url: str, n: int, in_flight: int, ecosystem: str) -> None:
+    import tempfile
+
+    from generator.cli import main
+
+    with tempfile.TemporaryDirectory(prefix="bench-crawl-") as folder:
+        top = Path(folder) / "top.json"
+        counts = {name: 10_000_000 - i for i, name in enumerate(names(n))}
+        if ecosystem == "pypi":
+            rows = [{"project": k, "download_count": v} for k, v in counts.items()]
+            top.write_text(json.dumps({"rows": rows}))
+        else:
+            top.write_text(json.dumps(counts))
+        status = main(
+            [
+                "crawl",
+                "--ecosystem",
+                ecosystem,
+                "--top",
+                str(n),
+                f"--top-{ecosystem}-url",
+                str(top),
+                f"--{ecosystem}-url",
+                url,
+                "--data",
+                str(Path(folder) / "data"),
+                "--concurrency",
+                str(in_flight),
+                "--no-verify",
+            ]
+        )
+        written = json.loads((Path(folder) / "data" / f"{ecosystem}.json").read_bytes())
+        errors = sum(p["status"] == "error" for p in written["packages"])
+        if status or errors or len(written["packages"]) != n:
+            raise SystemExit(f"exit status {status}, {errors} errors")
+
+
 DESIGNS = {
     "pep740": (pep740, "pypi", 1),
     "npm-stats": (npm_stats, "npm", 50),
@@ -102,7 +147,10 @@ DESIGNS = {
     "ours-pypi-50": (lambda u, n, k: ours(u, n, k, "pypi"), "pypi", 50),
     "ours-npm-16": (lambda u, n, k: ours(u, n, k, "npm"), "npm", 16),
     "ours-npm-50": (lambda u, n, k: ours(u, n, k, "npm"), "npm", 50),
+    "cli-pypi-16": (lambda u, n, k: cli(u, n, k, "pypi"), "pypi", 16),
+    "cli-npm-16": (lambda u, n, k: cli(u, n, k, "npm"), "npm", 16),
 }
+DEFAULT = [d for d in DESIGNS if not d.startswith("cli-")]
 
 
 def child(design: str, url: str, n: int) -> None:
@@ -111,6 +159,7 @@ def child(design: str, url: str, n: int) -> None:
     ``git archive``) runs that code as "ours" instead, for before/after figures."""
     if code := os.environ.get("BENCH_CODE"):
         sys.path.insert(0, code)
+        sys.modules.pop("generator", None)
     run, _, in_flight = DESIGNS[design]
     cpu, wall = time.process_time(), time.perf_counter()
     run(url, n, in_flight)
@@ -130,42 +179,69 @@ def main() -> None:
     parser.add_argument("--npm", type=int, default=500)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--latency-ms", type=float, default=50)
-    parser.add_argument("--only", nargs="*", default=list(DESIGNS))
+    parser.add_argument("--only", nargs="*", default=DEFAULT, choices=list(DESIGNS))
+    parser.add_argument(
+        "--before",
+        metavar="DIR",
+        help="also run each ours/cli design with the code in DIR (a folder holding generator/)",
+    )
+    parser.add_argument(
+        "--top-10k",
+        action="store_true",
+        help="the user's crawl (cli designs) of 10,000 packages per ecosystem, one run",
+    )
     parser.add_argument("--child", nargs=3, metavar=("DESIGN", "URL", "N"))
     args = parser.parse_args()
     if args.child:
         child(args.child[0], args.child[1], int(args.child[2]))
         return
+    if args.top_10k:
+        args.pypi = args.npm = 10_000
+        args.runs = 1
+        args.only = [d for d in args.only if d.startswith("cli-")] or ["cli-pypi-16", "cli-npm-16"]
     print(f"latency {args.latency_ms:g} ms per request; medians of {args.runs} runs")
-    header = "design           pkgs  in flight  s/pkg    kB/pkg  req/pkg  CPU s/pkg  peak RSS"
-    print(header)
+    print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    header = "design              code    pkgs  in flight  s/pkg    kB/pkg  req/pkg  CPU s/pkg  "
+    print(header + "peak RSS   wall    CPU")
     emulator = Emulator(args.latency_ms / 1000)
     with emulator as url:
         for design in args.only:
             _, eco, in_flight = DESIGNS[design]
             n = args.pypi if eco == "pypi" else args.npm
-            rows: list[dict[str, Any]] = []
+            codes = {"now": None}
+            if args.before and not design.startswith(("pep740", "npm-stats")):
+                codes["before"] = str(Path(args.before).resolve())
+            rows: dict[str, list[dict[str, Any]]] = {code: [] for code in codes}
             for _ in range(args.runs):
-                emulator.reset()
-                out = subprocess.run(
-                    [sys.executable, __file__, "--child", design, url, str(n)],
-                    check=True,
-                    capture_output=True,
-                    text=True,
-                ).stdout
-                row = json.loads(out.strip().splitlines()[-1])
-                row["requests"], row["bytes"] = emulator.reset()
-                rows.append(row)
+                for code, folder in codes.items():  # run after run: the load hits both alike
+                    emulator.reset()
+                    env = dict(os.environ)
+                    env.pop("BENCH_CODE", None)
+                    if folder:
+                        env["BENCH_CODE"] = folder
+                    out = subprocess.run(
+                        [sys.executable, __file__, "--child", design, url, str(n)],
+                        check=True,
+                        capture_output=True,
+                        text=True,
+                        env=env,
+                    ).stdout
+                    row = json.loads(out.strip().splitlines()[-1])
+                    row["requests"], row["bytes"] = emulator.reset()
+                    rows[code].append(row)
+            for code, runs in rows.items():
 
-            def med(key: str, rows: list[dict[str, Any]] = rows) -> float:
-                return statistics.median(r[key] for r in rows)
+                def med(key: str, runs: list[dict[str, Any]] = runs) -> float:
+                    return statistics.median(r[key] for r in runs)
 
-            print(
-                f"{design:<16}{n:>5}  {in_flight:>9}  {med('wall') / n:.4f}  "
-                f"{med('bytes') / n / 1e3:7.0f}  {med('requests') / n:7.2f}  "
-                f"{med('cpu') / n:9.4f}  {med('rss_mb'):6.0f} MB",
-                flush=True,
-            )
+                print(
+                    f"{design:<18}  {code:<6}{n:>6}  {in_flight:>9}  {med('wall') / n:.4f}  "
+                    f"{med('bytes') / n / 1e3:7.0f}  {med('requests') / n:7.2f}  "
+                    f"{med('cpu') / n:9.4f}  {med('rss_mb'):6.0f} MB  {med('wall'):6.1f} s"
+                    f"  {med('cpu'):5.1f} s",
+                    flush=True,
+                )
+    print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
 
 if __name__ == "__main__":

@@ -11,6 +11,7 @@ import anyio
 
 from generator.caps import MAX_EXAMPLES
 from generator.classify import classify
+from generator.compact import compact
 from generator.crawl_depth import backfill_signers, ranked_downloads, with_depth
 from generator.ecosystems.base import Ecosystem
 from generator.errors import PackageError, SourceError, UsageError
@@ -298,7 +299,6 @@ async def crawl(
     A package read afresh fetches up to ``signer_backfill`` earlier signers (``crawl_depth``).
     """
     results: list[PackageResult | None] = [None] * len(ranked.names)
-    limiter = anyio.CapacityLimiter(fetcher.policy.concurrency)
     ranks = ranked.ranks or range(1, len(ranked.names) + 1)
     run = state or StateRun()
 
@@ -311,20 +311,29 @@ async def crawl(
             entry = Entry(validators=previous.validators, row=result)
             run.skipped += 1
         else:
-            async with limiter:
-                result, entry = await package_row(
-                    ecosystem, fetcher, ranks[index], name, verify, previous, signer_backfill
-                )
+            result, entry = await package_row(
+                ecosystem, fetcher, ranks[index], name, verify, previous, signer_backfill
+            )
         result = with_depth(result, ranked.downloads[index] if ranked.downloads else None, previous)
+        compact(result)
         if entry is not None:
-            run.entries[key] = entry.model_copy(update={"row": result})
+            run.entries[key] = compact(entry.model_copy(update={"row": result}))
         results[index] = result
         if on_result is not None:
             on_result(result)
 
+    # As many workers as requests may be in flight, each taking the next package in order:
+    # a task per package, all started at once, cost 10,000 tasks waiting on one limiter
+    # (memory and CPU, issue 13) for the same order of work.
+    todo = iter(enumerate(ranked.names))
+
+    async def worker() -> None:
+        for index, name in todo:
+            await one(index, name)
+
     async with anyio.create_task_group() as tg:
-        for index, name in enumerate(ranked.names):
-            tg.start_soon(one, index, name)
+        for _ in range(min(fetcher.policy.concurrency, len(ranked.names))):
+            tg.start_soon(worker)
 
     packages = [r for r in results if r is not None]
     return Snapshot(

@@ -6,6 +6,7 @@ import json
 import os
 import re
 import tempfile
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -17,15 +18,19 @@ from generator.models import Snapshot
 SCHEMA_FILE = "schema.json"
 
 
-def atomic_write(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` via a temporary file in the same folder and a rename."""
+def atomic_write(path: Path, data: bytes | Iterable[bytes]) -> None:
+    """Write ``data`` (bytes, or pieces of them in order) to ``path`` via a temporary file
+    in the same folder and a rename."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         if hasattr(os, "fchmod"):  # mkstemp's 0600 would make published files unreadable
             os.fchmod(fd, 0o644)
         with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
+            if isinstance(data, bytes):
+                handle.write(data)
+            else:
+                handle.writelines(data)
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, path)
@@ -47,9 +52,33 @@ def write_snapshot(snapshot: Snapshot, data_dir: Path) -> Path:
     path = data_dir / f"{snapshot.ecosystem}.json"
     for stale in data_dir.glob(f".{path.name}.*.tmp"):  # left by a killed run; never read
         stale.unlink(missing_ok=True)
-    atomic_write(path, snapshot.model_dump_json(indent=1).encode() + b"\n")
+    atomic_write(path, snapshot_json(snapshot))
     atomic_write(data_dir / SCHEMA_FILE, json.dumps(schema(), indent=1).encode() + b"\n")
     return path
+
+
+def snapshot_json(snapshot: Snapshot) -> Iterator[bytes]:
+    """``snapshot.model_dump_json(indent=1)`` and a newline, as bytes, one row at a time.
+
+    The whole text of 10,000 rows held at once (as text, then as bytes, then with the
+    newline) was the peak of a crawl's memory (issue 13); this holds one row's. The rows
+    are written where the snapshot without them has ``"packages": []``, each indented as
+    it is inside the list (a string in JSON never holds a raw newline, so every newline
+    of a row's text is one of its lines)."""
+    serializer = snapshot.__pydantic_serializer__
+    if not snapshot.packages:
+        yield serializer.to_json(snapshot, indent=1) + b"\n"
+        return
+    empty = serializer.to_json(snapshot.model_copy(update={"packages": []}), indent=1)
+    before, after = empty.split(_EMPTY_PACKAGES)
+    yield before + b'\n "packages": ['
+    for i, row in enumerate(snapshot.packages):
+        text = row.__pydantic_serializer__.to_json(row, indent=1)
+        yield (b",\n  " if i else b"\n  ") + text.replace(b"\n", b"\n  ")
+    yield b"\n ]" + after + b"\n"
+
+
+_EMPTY_PACKAGES = b'\n "packages": []'
 
 
 #: What an ecosystem's short name may look like: it names files and folders of the site.

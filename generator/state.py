@@ -28,12 +28,14 @@ ignored (a full crawl), never the run's failure.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic_core import to_json
 
 from generator import __version__
 from generator.classify import RULES_VERSION
@@ -150,8 +152,30 @@ def read_state(
 def write_state(data: Path, state: CrawlState) -> Path:
     """Write ``state`` atomically; returns its path."""
     path = state_path(data, state.ecosystem)
-    atomic_write(path, state.model_dump_json(exclude_defaults=False).encode())
+    atomic_write(path, state_json(state))
     return path
+
+
+def state_json(state: CrawlState) -> Iterator[bytes]:
+    """``state.model_dump_json().encode()``, one entry at a time: the whole text of 10,000
+    rows at once, as text and then as bytes, was the peak of a crawl's memory (issue 13).
+    The entries go where the state without them has ``"packages":{}`` (in compact JSON a
+    string's quotes are escaped, so that text is the field itself)."""
+    serializer = state.__pydantic_serializer__
+    if not state.packages:
+        yield serializer.to_json(state)
+        return
+    empty = serializer.to_json(state.model_copy(update={"packages": {}}))
+    before, after = empty.split(b'"packages":{}')
+    yield before + b'"packages":{'
+    for i, (name, entry) in enumerate(state.packages.items()):
+        yield (
+            (b"," if i else b"")
+            + to_json(name)
+            + b":"
+            + entry.__pydantic_serializer__.to_json(entry)
+        )
+    yield b"}" + after
 
 
 @dataclass

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import datetime
+from functools import lru_cache
 from typing import Any, NamedTuple
 
 from packaging.utils import (
@@ -152,11 +153,37 @@ def npm_depth(
 
 def pypi_file_version(filename: str) -> str | None:
     """The version a distribution file's name carries (wheel or sdist), or None."""
+    if filename.endswith(".whl"):
+        # As parse_wheel_filename(filename), in two cached halves (issue 13: parsing the
+        # tags was most of a PyPI crawl's CPU): name-version[-build] and the tags are
+        # checked apart, each in a name that keeps the other half valid and the dashes.
+        head, dash, platform = filename[:-4].rpartition("-")
+        head, _, abi = head.rpartition("-")
+        head, _, python = head.rpartition("-")
+        if not dash or not _wheel_tags_ok(f"{python}-{abi}-{platform}"):
+            return None
+        return _wheel_version(head)
     try:
-        if filename.endswith(".whl"):
-            return str(parse_wheel_filename(filename)[1])
         return str(parse_sdist_filename(filename)[1])
-    except (InvalidWheelFilename, InvalidSdistFilename, ValueError):
+    except (InvalidSdistFilename, ValueError):
+        return None
+
+
+@lru_cache(maxsize=1024)
+def _wheel_tags_ok(tags: str) -> bool:
+    try:
+        parse_wheel_filename(f"x-0-{tags}.whl")
+    except (InvalidWheelFilename, ValueError):
+        return False
+    return True
+
+
+@lru_cache(maxsize=1024)
+def _wheel_version(head: str) -> str | None:
+    """The version of a wheel named ``{head}-py3-none-any.whl``, or None."""
+    try:
+        return str(parse_wheel_filename(f"{head}-py3-none-any.whl")[1])
+    except (InvalidWheelFilename, ValueError):
         return None
 
 

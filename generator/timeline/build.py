@@ -3,10 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
+from typing import NamedTuple, cast
 
-from generator.timeline.model import Ecosystem, Release, ReleaseFacts, Timeline
+from generator.timeline.model import Ecosystem, ProvenanceState, Release, ReleaseFacts, Timeline
 from generator.timeline.pnpm import forecast
-from generator.timeline.pypi_state import release_states, signer_repositories, signer_workflows
+from generator.timeline.pypi_state import (
+    all_release_states,
+    release_states,
+    signer_repositories,
+    signer_workflows,
+)
 from generator.timeline.rules import (
     changed_transitions,
     is_prerelease,
@@ -20,11 +27,16 @@ DEFAULT_WINDOW = 10
 
 
 def to_release(
-    facts: ReleaseFacts, history: Sequence[ReleaseFacts], ecosystem: Ecosystem
+    facts: ReleaseFacts,
+    history: Sequence[ReleaseFacts],
+    ecosystem: Ecosystem,
+    states: list[ProvenanceState] | None = None,
 ) -> Release:
     """One ``Release`` from its facts; ``history`` (the package's releases) gives the
-    states that compare with earlier releases (lost, changed)."""
-    states = release_states(facts, history)
+    states that compare with earlier releases (lost, changed), unless ``states`` (those
+    states, already computed: :func:`all_release_states`) is given."""
+    if states is None:
+        states = release_states(facts, history)
     attested = sum(1 for f in facts.files if f.attested)
     return Release(
         version=facts.version,
@@ -57,11 +69,14 @@ def build_timeline(
     read the whole history, as their rules do."""
     if window < DEFAULT_WINDOW:
         raise ValueError(f"a timeline keeps at least {DEFAULT_WINDOW} releases, not {window}")
-    history = [to_release(f, facts, ecosystem) for f in facts]
-    newest_first = sorted(history, key=lambda r: r.published_at, reverse=True)
-    shown = newest_first[:window]
+    newest_first = sorted(facts, key=lambda f: f.published_at, reverse=True)[:window]
+    states = all_release_states(facts, of=newest_first)
+    shown = [to_release(f, facts, ecosystem, s) for f, s in zip(newest_first, states, strict=True)]
     lost = lost_transitions(shown)
     changed = changed_transitions(shown)
+    # The whole-history rules read a few fields of every release: a ``Release`` model of
+    # each version cost more CPU than all else of an npm package (issue 13).
+    history = cast(list[Release], [_brief(f, ecosystem) for f in facts])
     return Timeline(
         releases=shown,
         latest=latest,
@@ -71,4 +86,25 @@ def build_timeline(
         provenance_changed=bool(changed),
         changed=changed,
         forecast=forecast(history, latest) if ecosystem == "npm" else None,
+    )
+
+
+class _Brief(NamedTuple):
+    """The fields of a ``Release`` that ``provenance_dropped`` and the pnpm forecast read."""
+
+    version: str
+    published_at: datetime
+    attested: bool
+    prerelease: bool
+    """npm only (the forecast reads it); PyPI's whole-history rule does not, so False there."""
+    trusted_publishing: bool | None
+
+
+def _brief(facts: ReleaseFacts, ecosystem: Ecosystem) -> _Brief:
+    return _Brief(
+        version=facts.version,
+        published_at=facts.published_at,
+        attested=any(f.attested for f in facts.files),
+        prerelease=ecosystem == "npm" and is_prerelease(facts.version, ecosystem),
+        trusted_publishing=facts.trusted_publishing,
     )

@@ -33,6 +33,7 @@ changed there too (never partial or inconsistent).
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Sequence
 from datetime import timedelta
 
@@ -73,6 +74,30 @@ def release_states(release: ReleaseFacts, history: Sequence[ReleaseFacts]) -> li
     """Every warehouse state that holds for ``release``, most critical first.
 
     ``history`` is the package's other releases (any order; ``release`` itself is skipped)."""
+    return _states(release, _Earlier(history))
+
+
+def all_release_states(
+    releases: Sequence[ReleaseFacts], of: Sequence[ReleaseFacts] | None = None
+) -> list[list[ProvenanceState]]:
+    """``release_states(r, releases)`` for each ``r`` of ``of`` (default: ``releases``), with
+    the history sorted once rather than once per release (issue 13: a packument of a few
+    hundred versions made this quadratic, the largest CPU cost of an npm crawl)."""
+    earlier = _Earlier(releases)
+    return [_states(r, earlier) for r in (releases if of is None else of)]
+
+
+class _Earlier:
+    """The non-yanked releases of a history by publish date (equal instants keep their
+    given order, as a stable sort does), with their dates and whether each is attested."""
+
+    def __init__(self, history: Sequence[ReleaseFacts]) -> None:
+        self.releases = sorted((r for r in history if not r.yanked), key=lambda r: r.published_at)
+        self.times = [r.published_at for r in self.releases]
+        self.attested = [_attested(r) for r in self.releases]
+
+
+def _states(release: ReleaseFacts, index: _Earlier) -> list[ProvenanceState]:
     total = len(release.files)
     attested = sum(1 for f in release.files if f.attested)
     states: set[ProvenanceState] = set()
@@ -87,23 +112,20 @@ def release_states(release: ReleaseFacts, history: Sequence[ReleaseFacts]) -> li
     if len(repositories) > 1 or len(workflows) > 1:
         states.add(ProvenanceState.INCONSISTENT)
 
-    earlier = sorted(
-        (
-            r
-            for r in history
-            if r.version != release.version
-            and not r.yanked
-            and r.published_at < release.published_at
-        ),
-        key=lambda r: r.published_at,
-    )
-    if attested == 0 and any(
-        _attested(r) and release.published_at - r.published_at <= LOST_WINDOW for r in earlier
-    ):
-        states.add(ProvenanceState.LOST)
-    if attested and earlier and _attested(previous := earlier[-1]):
-        before = (signer_repositories(previous.files), signer_workflows(previous.files))
-        if signers_differ(before, (repositories, workflows)):
+    # The earlier releases: published strictly before this one, another version.
+    end = bisect_left(index.times, release.published_at)
+    others = index.releases
+    if attested == 0:
+        start = bisect_left(index.times, release.published_at - LOST_WINDOW, hi=end)
+        if any(
+            index.attested[i] and others[i].version != release.version for i in range(start, end)
+        ):
+            states.add(ProvenanceState.LOST)
+    before = next((i for i in range(end - 1, -1, -1) if others[i].version != release.version), -1)
+    if attested and before >= 0 and index.attested[before]:
+        previous = others[before]
+        before_signers = (signer_repositories(previous.files), signer_workflows(previous.files))
+        if signers_differ(before_signers, (repositories, workflows)):
             states.add(ProvenanceState.CHANGED)
     return [s for s in PRECEDENCE if s in states]
 

@@ -11,6 +11,7 @@ from generator.state import (
     Validators,
     fingerprint,
     read_state,
+    state_json,
     state_path,
     write_state,
 )
@@ -59,3 +60,20 @@ def test_fingerprint_changes_with_the_verification_options(tmp_path: Path) -> No
 def test_only_validators_that_allow_a_conditional_request_are_usable() -> None:
     assert not Validators(serial=3).usable()
     assert Validators(last_modified="Mon, 01 Jan 2024 00:00:00 GMT").usable()
+
+
+def test_the_state_is_written_entry_by_entry_as_one_dump_would_be(tmp_path: Path) -> None:
+    # issue 13: the whole text at once was the peak of a crawl's memory
+    entries = {
+        name: Entry(validators=Validators(etag=f'"{i}"'), row=package(i + 1, name=name))
+        for i, name in enumerate(["a", "@s/b", 'q"u\\o\nte', "ünï", "packages"])
+    }
+    for case in (
+        state(),
+        state(packages={}),
+        state(feed=None, packages=entries),
+        state(registry='http://r/"packages":{}', packages=entries),
+    ):
+        path = write_state(tmp_path, case)
+        assert path.read_bytes() == case.model_dump_json().encode()
+        assert b"".join(state_json(case)) == case.model_dump_json().encode()
