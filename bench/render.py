@@ -69,6 +69,7 @@ def child(code: str, n: int) -> None:
             {
                 "wall": wall,
                 "cpu": (t1.user - t0.user) + (t1.system - t0.system),
+                "sys": (t1.system - t0.system) + (t1.children_system - t0.children_system),
                 "cpu_children": (t1.children_user - t0.children_user)
                 + (t1.children_system - t0.children_system),
                 "files": len(written),
@@ -95,7 +96,7 @@ def main() -> None:
     print(f"medians of {args.runs} runs, each in a fresh process; runs alternate between codes")
     print(
         f"{'code':<7} {'N/eco':>6} {'files':>6} {'wall s':>7} {'CPU s':>6} {'(main':>6} "
-        f"{'+forks)':>7} {'base MB':>8} {'+render MB':>10} {'child MB':>8}  walls"
+        f"{'+forks)':>7} {'of it sys':>9} {'base MB':>8} {'+render MB':>10} {'child MB':>8}  walls"
     )
     for n in args.n:
         results: dict[str, list[dict[str, float]]] = {label: [] for label, _ in codes}
@@ -119,8 +120,8 @@ def main() -> None:
             print(
                 f"{label:<7} {n:>6} {int(med('files')):>6} {med('wall'):>7.2f} "
                 f"{med('cpu') + med('cpu_children'):>6.2f} {med('cpu'):>6.2f} "
-                f"{med('cpu_children'):>7.2f} {med('base'):>8.0f} {med('increment'):>10.0f} "
-                f"{med('child'):>8.0f}  {walls}"
+                f"{med('cpu_children'):>7.2f} {med('sys'):>9.2f} {med('base'):>8.0f} "
+                f"{med('increment'):>10.0f} {med('child'):>8.0f}  {walls}"
             )
 
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from jinja2 import Environment, Template
+from jinja2 import Environment
 from markupsafe import Markup, escape
 
 from generator.errors import GeneratorError
@@ -36,6 +36,7 @@ from generator.render.history_view import (
     status_history,
 )
 from generator.render.links import PackageView, asset_dir, package_paths, safe_url
+from generator.render.pages import PageRenderer
 from generator.render.parallel import default_workers, in_children
 from generator.snapshot import SCHEMA_FILE, atomic_write, write_snapshot
 
@@ -271,14 +272,9 @@ def write(
 
 
 def _write_pages(site: SitePlan, out_dir: Path, env: Environment, share: slice) -> None:
-    templates: dict[str, Template] = {}
+    renderer = PageRenderer(env, site.common)
     for page in site.pages[share]:
-        template = templates.get(page.template) or templates.setdefault(
-            page.template, env.get_template(page.template)
-        )
-        html = template.render(
-            {**site.common, **page.context, "root": page.root, "page_path": page.path}
-        )
+        html = renderer.render(page.template, page.context, page.root, page.path)
         _write_file(out_dir / page.path, html.encode("utf-8"))
 
 
