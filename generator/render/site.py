@@ -66,7 +66,7 @@ PACKAGE_ALERTS: list[str] = ["panels/signals.html"]
 @dataclass(frozen=True)
 class Page:
     path: str
-    """Where the page goes, relative to the site's top folder (``npm/@s/n/index.html``)."""
+    """Where the page goes, relative to the site's top folder (``npm/@s/n.html``)."""
     template: str
     context: dict[str, Any] = field(default_factory=dict)
 
@@ -173,7 +173,7 @@ def plan(
             seen.add(view.path)
             pages.append(
                 Page(
-                    f"{eco}/{view.path}/index.html",
+                    f"{eco}/{view.href}",
                     "package.html",
                     {
                         "eco": entry,
@@ -251,8 +251,8 @@ def write(
     :data:`PARALLEL_PAGES` pages or more, see :mod:`generator.render.parallel`); the
     output is the same whatever their number."""
     written = [out_dir / page.path for page in site.pages]
-    # Every folder first, by this process alone: creating entries in one folder (npm/)
-    # from several processes at once contends on that folder's lock in the kernel.
+    # Every folder first (ecosystems, npm scopes, ``_`` of hashed names: one file per
+    # package, no folder), by this process alone, so no writer finds its folder missing.
     for folder in dict.fromkeys(path.parent for path in written):
         folder.mkdir(parents=True, exist_ok=True)
     count = default_workers(len(site.pages)) if workers is None else workers
