@@ -22,11 +22,11 @@ from generator.render.history_view import (
     describe,
 )
 from generator.render.links import PackageView, asset_dir, build_links, package_paths, safe_url
+from generator.render.pages import Page
 from generator.render.site import (
     DATA_DIR,
     PACKAGE_ALERTS,
     PACKAGE_PANELS,
-    Page,
     SitePlan,
     field_docs,
     plan,

@@ -126,7 +126,7 @@ def package_paths(info: EcosystemInfo, names: list[str]) -> dict[str, str]:
     return paths
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PackageView:
     """A package as the templates show it: the result plus its site path."""
 

@@ -12,8 +12,10 @@ Every other page, and any template not listed in :data:`SHELLED`, is rendered as
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
-from typing import Any
+from bisect import bisect_right
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, TypeVar, overload
 
 from jinja2 import Environment, Template
 from jinja2.runtime import Context
@@ -26,6 +28,66 @@ SHELLED = frozenset({"package.html"})
 PER_PAGE = ("title", "content")
 
 _MARK = "\x00{}\x00"
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Page:
+    path: str
+    """Where the page goes, relative to the site's top folder (``npm/@s/n.html``)."""
+    template: str
+    context: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def root(self) -> str:
+        """The relative way back to the site's top folder (``""``, ``../``, …)."""
+        return "../" * self.path.count("/")
+
+
+class PageList(Sequence[Page]):
+    """The pages of a site in order, the many package pages each made when it is read:
+    the plan holds one small item per package, not a page and its context (17 MB at
+    10,000 packages per ecosystem), so its size does not grow with the pages'."""
+
+    def __init__(self) -> None:
+        self._starts: list[int] = []
+        self._parts: list[tuple[Sequence[Any], Callable[[Any], Page] | None]] = []
+        self._length = 0
+
+    def append(self, page: Page) -> None:
+        self.extend_lazily([page], None)
+
+    def extend_lazily(self, items: Sequence[T], make: Callable[[T], Page] | None) -> None:
+        """One page per item, ``make(item)`` when read (``items`` are pages if None)."""
+        self._starts.append(self._length)
+        self._parts.append((items, make))
+        self._length += len(items)
+
+    def __len__(self) -> int:
+        return self._length
+
+    @overload
+    def __getitem__(self, index: int) -> Page: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[Page]: ...
+
+    def __getitem__(self, index: int | slice) -> Page | list[Page]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(self._length)[index]]
+        if index < 0:
+            index += self._length
+        if not 0 <= index < self._length:
+            raise IndexError(index)
+        part = bisect_right(self._starts, index) - 1
+        items, make = self._parts[part]
+        item = items[index - self._starts[part]]
+        return item if make is None else make(item)
+
+    def __iter__(self) -> Iterator[Page]:
+        for items, make in self._parts:
+            yield from (items if make is None else map(make, items))
 
 
 class PageRenderer:

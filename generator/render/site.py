@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -37,7 +37,7 @@ from generator.render.history_view import (
     status_history,
 )
 from generator.render.links import PackageView, asset_dir, package_paths, safe_url
-from generator.render.pages import PageRenderer
+from generator.render.pages import Page, PageList, PageRenderer
 from generator.render.parallel import default_workers, in_children
 from generator.snapshot import SCHEMA_FILE, atomic_write, write_snapshot
 
@@ -64,22 +64,10 @@ PACKAGE_PANELS: list[str] = [
 PACKAGE_ALERTS: list[str] = ["panels/signals.html"]
 
 
-@dataclass(frozen=True)
-class Page:
-    path: str
-    """Where the page goes, relative to the site's top folder (``npm/@s/n.html``)."""
-    template: str
-    context: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def root(self) -> str:
-        """The relative way back to the site's top folder (``""``, ``../``, …)."""
-        return "../" * self.path.count("/")
-
-
 @dataclass
 class SitePlan:
-    pages: list[Page]
+    pages: Sequence[Page]
+    """In order; package pages are made as they are read (:class:`PageList`)."""
     files: dict[str, bytes | Callable[[], bytes]]
     """Data files by path relative to the site's top folder: their bytes, or how to make
     them (made by the process that writes them)."""
@@ -144,7 +132,9 @@ def plan(
                 by_package.setdefault((change.ecosystem, change.package), []).append(change)
     ecosystems = []
     forecast: list[dict[str, Any]] = []
-    pages: list[Page] = []
+    files: dict[str, bytes | Callable[[], bytes]] = {}
+    eco_pages = PageList()
+    pages_of: dict[str, list[PackageView]] = {}
     for snapshot in snapshots:
         eco = snapshot.ecosystem
         info = infos[eco]
@@ -167,52 +157,44 @@ def plan(
         if eco == "npm":
             blocked = {id(p) for p in blocked_packages(snapshot)}
             forecast.append({"eco": entry, "rows": [v for v in views if id(v.result) in blocked]})
-        pages.append(Page(f"{eco}/index.html", "ecosystem.html", {"eco": entry, "packages": views}))
+        eco_pages.append(
+            Page(f"{eco}/index.html", "ecosystem.html", {"eco": entry, "packages": views})
+        )
+        files[f"{DATA_DIR}/{eco}.csv"] = partial(to_csv, snapshot)
+        files[search_index.index_path(eco)] = search_index.names_index(
+            eco, info.display_name, views
+        )
         seen: set[str] = set()
+        unique = []
         for view in views:
-            if view.path in seen:
-                continue  # the same name twice in a snapshot: one page
-            seen.add(view.path)
-            pages.append(
-                Page(
-                    f"{eco}/{view.href}",
-                    "package.html",
-                    {
-                        "eco": entry,
-                        "package": view,
-                        "panels": PACKAGE_PANELS,
-                        "alerts": PACKAGE_ALERTS,
-                        "status_history": status_history(
-                            history, by_package, eco, view.result.name
-                        ),
-                    },
-                )
-            )
-    pages.insert(0, Page("index.html", "index.html"))
-    pages.append(Page(FORECAST_PAGE, "forecast.html", {"forecast": forecast}))
+            if view.path not in seen:  # the same name twice in a snapshot: one page
+                seen.add(view.path)
+                unique.append(view)
+        pages_of[eco] = unique
+        eco_pages.extend_lazily(unique, partial(_package_page, entry, history, by_package))
+    eco_pages.append(Page(FORECAST_PAGE, "forecast.html", {"forecast": forecast}))
     alerts = timeline_alerts(snapshots)
-    pages.insert(1, Page("about/index.html", "about.html", {"fields": field_docs()}))
-
-    files: dict[str, bytes | Callable[[], bytes]] = {}
-    for snapshot in snapshots:
-        files[f"{DATA_DIR}/{snapshot.ecosystem}.csv"] = partial(to_csv, snapshot)
-    for page in pages:
-        if page.template == "ecosystem.html":
-            eco_entry = page.context["eco"]
-            files[eco_entry["names_index"]] = search_index.names_index(
-                eco_entry["name"], eco_entry["display"], page.context["packages"]
-            )
+    pages = PageList()
+    pages.append(Page("index.html", "index.html"))
+    pages.append(Page("about/index.html", "about.html", {"fields": field_docs()}))
     if history is not None:
         for name, data in history_files(history).items():
             files[f"{DATA_DIR}/{HISTORY_DIR}/{name}"] = data
         files[FEED_FILE] = feed_xml(history, site_url, alerts=alerts).encode()
-        hrefs = {
-            (page.context["eco"]["name"], page.context["package"].result.name): page.path
-            for page in pages
-            if page.template == "package.html"
+        context = changes_context(history, infos)
+        named = {
+            (c.ecosystem, c.package)
+            for c in [*context["regressions"], *context["changes"], *alerts]
         }
-        context = {**changes_context(history, infos), "package_hrefs": hrefs, "alerts": alerts}
-        pages.insert(2, Page(CHANGES_PAGE, "changes.html", context))
+        hrefs = {
+            (eco, view.result.name): f"{eco}/{view.href}"
+            for eco, unique in pages_of.items()
+            for view in unique
+            if (eco, view.result.name) in named
+        }
+        context.update(package_hrefs=hrefs, alerts=alerts)
+        pages.append(Page(CHANGES_PAGE, "changes.html", context))
+    pages.extend_lazily(eco_pages, None)
 
     common = {
         "ecosystems": ecosystems,
@@ -239,6 +221,23 @@ def plan(
     return SitePlan(pages=pages, files=files, common=common, snapshots=snapshots)
 
 
+def _package_page(
+    entry: dict[str, Any],
+    history: History | None,
+    by_package: dict[tuple[str, str], list[Change]],
+    view: PackageView,
+) -> Page:
+    eco = entry["name"]
+    context = {
+        "eco": entry,
+        "package": view,
+        "panels": PACKAGE_PANELS,
+        "alerts": PACKAGE_ALERTS,
+        "status_history": status_history(history, by_package, eco, view.result.name),
+    }
+    return Page(f"{eco}/{view.href}", "package.html", context)
+
+
 def write(
     site: SitePlan,
     out_dir: Path,
@@ -252,10 +251,16 @@ def write(
     Pages are rendered by ``workers`` processes (default: one per CPU for a site of
     :data:`PARALLEL_PAGES` pages or more, see :mod:`generator.render.parallel`); the
     output is the same whatever their number."""
-    written = [out_dir / page.path for page in site.pages]
+    written: list[Path] = []
+    folders: dict[Path, None] = {}
+    templates: dict[str, None] = {}
+    for page in site.pages:
+        written.append(out_dir / page.path)
+        folders[written[-1].parent] = None
+        templates[page.template] = None
     # Every folder first (ecosystems, npm scopes, ``_`` of hashed names: one file per
     # package, no folder), by this process alone, so no writer finds its folder missing.
-    for folder in dict.fromkeys(path.parent for path in written):
+    for folder in folders:
         folder.mkdir(parents=True, exist_ok=True)
     data_dir = out_dir / DATA_DIR
     data_dir.mkdir(parents=True, exist_ok=True)
@@ -266,7 +271,7 @@ def write(
     ]
     tasks += [partial(_write_data, out_dir / rel, data) for rel, data in site.files.items()]
     count = default_workers(len(site.pages)) if workers is None else workers
-    for name in dict.fromkeys(page.template for page in site.pages):
+    for name in templates:
         env.get_template(name)  # compiled once, before any fork (0.2 s each process)
     in_children(count, lambda share: _write_pages(site, out_dir, env, share, tasks))
     written.extend(data_dir / f"{snapshot.ecosystem}.json" for snapshot in site.snapshots)
@@ -287,7 +292,9 @@ def _write_pages(
     tasks: list[Callable[[], object]],
 ) -> None:
     renderer = PageRenderer(env, site.common)
-    for page in site.pages[share]:
+    pages = site.pages
+    for i in range(len(pages))[share]:  # one page at a time: never all of them at once
+        page = pages[i]
         html = renderer.render(page.template, page.context, page.root, page.path)
         _write_file(out_dir / page.path, html.encode("utf-8"))
     for task in tasks[share]:
