@@ -12,9 +12,11 @@ Every other page, and any template not listed in :data:`SHELLED`, is rendered as
 
 from __future__ import annotations
 
+import os
 from bisect import bisect_right
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, TypeVar, overload
 
 from jinja2 import Environment, Template
@@ -109,17 +111,25 @@ class PageRenderer:
     def render(self, template: str, context: Mapping[str, Any], root: str, path: str) -> str:
         """The page ``path`` (its way back to the top folder ``root``) of ``template`` with
         ``context`` on top of the shared one."""
+        return "".join(self.pieces(template, context, root, path))
+
+    def pieces(
+        self, template: str, context: Mapping[str, Any], root: str, path: str
+    ) -> Iterator[str]:
+        """:meth:`render` in pieces: an ecosystem page of 10,000 rows is never held whole
+        (as one string it was 1.4 MB, and 15 MB of fragments on the way)."""
         tpl = self.template(template)
         variables = {**self._common, **context, "root": root, "page_path": path}
         if template not in SHELLED:
-            return tpl.render(variables)
+            yield from tpl.generate(variables)
+            return
         chrome = self._chrome(template, tpl, root, path)
         ctx = tpl.new_context(variables)
         parts = [chrome[0]]
         for i, block in enumerate(PER_PAGE):
             parts.append("".join(ctx.blocks[block][0](ctx)))
             parts.append(chrome[i + 1])
-        return "".join(parts)
+        yield "".join(parts)
 
     def _chrome(self, name: str, tpl: Template, root: str, path: str) -> list[str]:
         """The page around its :data:`PER_PAGE` blocks, split where they go. It depends on
@@ -142,8 +152,70 @@ class PageRenderer:
         return chrome
 
 
+class Written(Sequence[Path]):
+    """The files a render wrote: its pages' paths, made when read (20,000 ``Path`` objects
+    are 6.5 MB), then ``others``."""
+
+    def __init__(self, out_dir: Path, pages: Sequence[Page], others: list[Path]) -> None:
+        self._out_dir, self._pages, self._others = out_dir, pages, others
+
+    def __len__(self) -> int:
+        return len(self._pages) + len(self._others)
+
+    @overload
+    def __getitem__(self, index: int) -> Path: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[Path]: ...
+
+    def __getitem__(self, index: int | slice) -> Path | list[Path]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(len(self))[index]]
+        if index < 0:
+            index += len(self)
+        if not 0 <= index < len(self):
+            raise IndexError(index)
+        if index < len(self._pages):
+            return self._out_dir / self._pages[index].path
+        return self._others[index - len(self._pages)]
+
+    def __iter__(self) -> Iterator[Path]:
+        for page in self._pages:
+            yield self._out_dir / page.path
+        yield from self._others
+
+
 def _marker(text: str) -> Callable[[Context], Iterator[str]]:
     def block(_: Context) -> Iterator[str]:
         yield text
 
     return block
+
+
+_CREATE = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_CLOEXEC", 0)
+
+
+def write_page(target: Path, pieces: Iterable[str], size: int = 1 << 16) -> None:
+    """Write a page with as few system calls as it takes (``open()`` adds an fstat and
+    buffer objects: 25% of the writing time at 20,000 pages), ``size`` characters at a
+    time. No fsync: the site is published whole by :func:`generator.atomic.replace_dir`."""
+    fd = os.open(target, _CREATE, 0o666)  # as open(): the umask decides
+    try:
+        batch: list[str] = []
+        held = 0
+        for piece in pieces:
+            batch.append(piece)
+            held += len(piece)
+            if held >= size:
+                _write_all(fd, "".join(batch).encode("utf-8"))
+                batch.clear()
+                held = 0
+        _write_all(fd, "".join(batch).encode("utf-8"))
+    finally:
+        os.close(fd)
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view) :]

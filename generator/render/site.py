@@ -10,9 +10,8 @@ one template name in :data:`PACKAGE_PANELS`. What render knows of an ecosystem c
 
 from __future__ import annotations
 
-import os
 import shutil
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -28,7 +27,7 @@ from generator.render import search_index
 from generator.render.charts import chart
 from generator.render.depth import FORECAST_PAGE, blocked_packages, timeline_alerts
 from generator.render.env import environment
-from generator.render.export import feed_xml, to_csv
+from generator.render.export import csv_chunks, feed_xml
 from generator.render.history_view import (
     CHANGES_PAGE,
     FEED_FILE,
@@ -37,7 +36,7 @@ from generator.render.history_view import (
     status_history,
 )
 from generator.render.links import PackageView, asset_dir, package_paths, safe_url
-from generator.render.pages import Page, PageList, PageRenderer
+from generator.render.pages import Page, PageList, PageRenderer, Written, write_page
 from generator.render.parallel import default_workers, in_children
 from generator.snapshot import SCHEMA_FILE, atomic_write, write_snapshot
 
@@ -68,9 +67,9 @@ PACKAGE_ALERTS: list[str] = ["panels/signals.html"]
 class SitePlan:
     pages: Sequence[Page]
     """In order; package pages are made as they are read (:class:`PageList`)."""
-    files: dict[str, bytes | Callable[[], bytes]]
+    files: dict[str, bytes | Callable[[], bytes | Iterable[bytes]]]
     """Data files by path relative to the site's top folder: their bytes, or how to make
-    them (made by the process that writes them)."""
+    them (made, in chunks or whole, by the process that writes them)."""
     common: dict[str, Any]
     """Context shared by every page."""
     snapshots: list[Snapshot] = field(default_factory=list)
@@ -132,7 +131,7 @@ def plan(
                 by_package.setdefault((change.ecosystem, change.package), []).append(change)
     ecosystems = []
     forecast: list[dict[str, Any]] = []
-    files: dict[str, bytes | Callable[[], bytes]] = {}
+    files: dict[str, bytes | Callable[[], bytes | Iterable[bytes]]] = {}
     eco_pages = PageList()
     pages_of: dict[str, list[PackageView]] = {}
     for snapshot in snapshots:
@@ -160,10 +159,9 @@ def plan(
         eco_pages.append(
             Page(f"{eco}/index.html", "ecosystem.html", {"eco": entry, "packages": views})
         )
-        files[f"{DATA_DIR}/{eco}.csv"] = partial(to_csv, snapshot)
-        files[search_index.index_path(eco)] = search_index.names_index(
-            eco, info.display_name, views
-        )
+        files[f"{DATA_DIR}/{eco}.csv"] = partial(csv_chunks, snapshot)
+        index = partial(search_index.names_index, eco, info.display_name, views)
+        files[search_index.index_path(eco)] = index
         seen: set[str] = set()
         unique = []
         for view in views:
@@ -245,23 +243,21 @@ def write(
     static: Path | None = None,
     *,
     workers: int | None = None,
-) -> list[Path]:
+) -> Sequence[Path]:
     """Phase two: render every page and write it, the data files and the static assets.
 
     Pages are rendered by ``workers`` processes (default: one per CPU for a site of
     :data:`PARALLEL_PAGES` pages or more, see :mod:`generator.render.parallel`); the
     output is the same whatever their number."""
-    written: list[Path] = []
-    folders: dict[Path, None] = {}
+    folders: dict[str, None] = {}
     templates: dict[str, None] = {}
     for page in site.pages:
-        written.append(out_dir / page.path)
-        folders[written[-1].parent] = None
+        folders[page.path.rpartition("/")[0]] = None
         templates[page.template] = None
     # Every folder first (ecosystems, npm scopes, ``_`` of hashed names: one file per
     # package, no folder), by this process alone, so no writer finds its folder missing.
     for folder in folders:
-        folder.mkdir(parents=True, exist_ok=True)
+        (out_dir / folder).mkdir(parents=True, exist_ok=True)
     data_dir = out_dir / DATA_DIR
     data_dir.mkdir(parents=True, exist_ok=True)
     # The data files are shared out among the processes too (the snapshots' JSON and CSV
@@ -274,14 +270,14 @@ def write(
     for name in templates:
         env.get_template(name)  # compiled once, before any fork (0.2 s each process)
     in_children(count, lambda share: _write_pages(site, out_dir, env, share, tasks))
-    written.extend(data_dir / f"{snapshot.ecosystem}.json" for snapshot in site.snapshots)
+    others = [data_dir / f"{snapshot.ecosystem}.json" for snapshot in site.snapshots]
     if site.snapshots:
-        written.append(data_dir / SCHEMA_FILE)
-    written.extend(out_dir / rel for rel in site.files)
+        others.append(data_dir / SCHEMA_FILE)
+    others.extend(out_dir / rel for rel in site.files)
     static_dir = static or asset_dir("static")
     if static_dir.is_dir():
         shutil.copytree(static_dir, out_dir / "static", dirs_exist_ok=True)
-    return written
+    return Written(out_dir, site.pages, others)
 
 
 def _write_pages(
@@ -295,30 +291,14 @@ def _write_pages(
     pages = site.pages
     for i in range(len(pages))[share]:  # one page at a time: never all of them at once
         page = pages[i]
-        html = renderer.render(page.template, page.context, page.root, page.path)
-        _write_file(out_dir / page.path, html.encode("utf-8"))
+        pieces = renderer.pieces(page.template, page.context, page.root, page.path)
+        write_page(out_dir / page.path, pieces)
     for task in tasks[share]:
         task()
 
 
-def _write_data(target: Path, data: bytes | Callable[[], bytes]) -> None:
+def _write_data(target: Path, data: bytes | Callable[[], bytes | Iterable[bytes]]) -> None:
     atomic_write(target, data if isinstance(data, bytes) else data())
-
-
-_CREATE = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_CLOEXEC", 0)
-
-
-def _write_file(target: Path, data: bytes) -> None:
-    """Write a page with three system calls (``open()`` adds an fstat and buffer objects:
-    25% of the writing time at 20,000 pages). No fsync: the site is published whole by
-    :func:`generator.atomic.replace_dir`."""
-    fd = os.open(target, _CREATE, 0o666)  # as open(): the umask decides
-    try:
-        view = memoryview(data)
-        while view:
-            view = view[os.write(fd, view) :]
-    finally:
-        os.close(fd)
 
 
 def render(
@@ -331,7 +311,7 @@ def render(
     history: History | None = None,
     site_url: str = "",
     report_url: str = "",
-) -> list[Path]:
+) -> Sequence[Path]:
     """Write the site for ``snapshots`` (and ``history``) into ``out_dir``; return the files
     written. ``infos`` describes the ecosystems (``generator.ecosystems.INFOS``); a snapshot
     of another ecosystem is refused. ``site_url`` is the site's absolute URL, for the links

@@ -14,7 +14,7 @@ import jsonschema
 from generator import history as hist
 from generator.models import Build, PackageResult, Provenance, Status
 from generator.render import CSV_FIELDS, feed_xml, to_csv
-from generator.render.export import TIMELINE_COLUMNS
+from generator.render.export import TIMELINE_COLUMNS, csv_chunks
 from generator.snapshot import snapshot_json, write_snapshot
 from tests.synthetic import synthetic_snapshot
 from tests.unit.history.samples import row, snap
@@ -94,3 +94,10 @@ def test_snapshot_json_in_chunks_is_pydantics_dump(tmp_path: Path) -> None:
     assert len(list(snapshot_json(big))) == 5, "head, three chunks, tail"
     path = write_snapshot(big, tmp_path)
     assert path.read_bytes() == big.model_dump_json(indent=1).encode() + b"\n"
+
+
+def test_csv_in_chunks_is_the_same_file() -> None:
+    big = synthetic_snapshot("pypi", 40)
+    chunks = list(csv_chunks(big, rows=7))
+    assert len(chunks) == 6 and b"".join(chunks) == to_csv(big)
+    assert to_csv(big).count(b"\r\n") == 41
