@@ -114,6 +114,10 @@ def environment(templates: Path | None = None, *, inline: bool = True) -> Enviro
         # per page, one per {% include %}) stats the file (15% of render CPU at 10,000).
         auto_reload=False,
     )
+    #: The help templates there are (``help/<ecosystem>.html``, else ``help/generic.html``).
+    env.globals["help_pages"] = frozenset(
+        name for name in files.list_templates() if name.startswith("help/")
+    )
     env.filters["safe_url"] = safe_url
     env.filters["script_json"] = script_json
     env.filters["build_links"] = build_links

@@ -8,8 +8,8 @@ panel sets stays in the panel, as with an include):
 
 - ``{% include "name.html" %}`` (a literal name) becomes that template's source;
 - ``{% include var %}`` (a variable, as in ``{% for panel in panels %}{% include panel %}``)
-  becomes a choice among the templates of :data:`INLINED_FOLDERS`, by name, with the plain
-  include as the fallback for any other name.
+  named in :data:`INLINED_VARIABLES` becomes a choice among the templates of its folder, by
+  name, with the plain include as the fallback for any other name.
 
 Any other form (a list of names, ``ignore missing``, ``without context``) stays an include.
 The output is byte for byte that of the includes (tests/unit/render/test_pages.py compares
@@ -23,8 +23,9 @@ from collections.abc import Callable
 
 from jinja2 import BaseLoader, Environment, TemplateNotFound
 
-#: Folders whose templates ``{% include var %}`` is compiled to a choice among.
-INLINED_FOLDERS = ("panels/",)
+#: ``{% include var %}`` of these variables is compiled to a choice among the templates of
+#: the folder named (any other variable stays an include).
+INLINED_VARIABLES: dict[str, str] = {"panel": "panels/", "alert": "panels/", "help": "help/"}
 
 #: A comment (left alone), or a plain include of a literal name or of a variable (with no
 #: whitespace control: ``{%- include x -%}`` stays an include).
@@ -73,7 +74,7 @@ class InliningLoader(BaseLoader):
                 return match.group(0) if body is None else body
             var = match.group("var")
             branches = []
-            for name in self._candidates():
+            for name in self._candidates(INLINED_VARIABLES.get(var)):
                 body = self._body(environment, name, depth)
                 if body is not None:
                     branches.append(f'{var} == "{name}" %}}{body}')
@@ -84,9 +85,11 @@ class InliningLoader(BaseLoader):
 
         return _INCLUDE.sub(replace, source)
 
-    def _candidates(self) -> list[str]:
+    def _candidates(self, folder: str | None) -> list[str]:
+        if folder is None:
+            return []
         try:
             names = self.loader.list_templates()
         except TypeError:  # a loader that cannot list: no choice, plain includes
             return []
-        return [n for n in names if n.startswith(INLINED_FOLDERS) and '"' not in n]
+        return [n for n in names if n.startswith(folder) and '"' not in n]
