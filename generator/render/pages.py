@@ -1,13 +1,15 @@
-"""Page rendering for the many pages of one kind: the package pages.
+"""Pages of a large site: made when needed, rendered cheaply, written in pieces.
 
-A package page is ``base.html``'s chrome (head, header, nav, footer: about 45% of the
-page's rendering at 20,000 pages) around two per-page blocks, ``title`` and ``content``. The
-chrome depends only on what every page shares and on the page's depth (``root``), so
-:class:`PageRenderer` renders it once per depth, with markers where the two blocks go, and
-each page renders only its own blocks into it. The bytes are those of
-``template.render(context)`` (tests/unit/render/test_pages.py compares every page).
+A package page is ``base.html``'s chrome (head, header, nav, footer: a quarter of the
+package pages' rendering at 20,000 pages) around two per-page blocks, ``title`` and
+``content``. The chrome depends only on what every page shares and on the page's depth
+(``root``), so :class:`PageRenderer` renders it once per depth, with markers where the two
+blocks go, and each page renders only its own blocks into it. The bytes are those of
+``template.render(context)`` (tests/unit/render/test_pages.py compares every page). Every
+other page, and any template not listed in :data:`SHELLED`, is rendered as usual, in pieces.
 
-Every other page, and any template not listed in :data:`SHELLED`, is rendered as usual.
+:class:`PageList` makes each package page when it is read and :class:`Written` each written
+path, so that a render never holds all its pages; :func:`write_page` writes one.
 """
 
 from __future__ import annotations
@@ -49,8 +51,8 @@ class Page:
 
 class PageList(Sequence[Page]):
     """The pages of a site in order, the many package pages each made when it is read:
-    the plan holds one small item per package, not a page and its context (17 MB at
-    10,000 packages per ecosystem), so its size does not grow with the pages'."""
+    the plan holds a reference per package, not a page and its context (17 MB at 10,000
+    packages per ecosystem)."""
 
     def __init__(self) -> None:
         self._starts: list[int] = []
