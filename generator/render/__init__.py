@@ -1,6 +1,8 @@
 """Render: snapshots (and their history) → a static site. Never fetches.
 
 - :mod:`~generator.render.site`: plan every page and data file, then write them;
+- :mod:`~generator.render.pages`: package pages in a chrome rendered once, pages made and
+  written one at a time; :mod:`~generator.render.inline`: includes compiled in;
 - :mod:`~generator.render.env`: the Jinja environment, its filters and the status codes;
 - :mod:`~generator.render.links`: safe links, package page paths, asset folders;
 - :mod:`~generator.render.charts`: the status bars and the trend chart (inline SVG);

@@ -246,9 +246,10 @@ def write(
 ) -> Sequence[Path]:
     """Phase two: render every page and write it, the data files and the static assets.
 
-    Pages are rendered by ``workers`` processes (default: one per CPU for a site of
-    :data:`PARALLEL_PAGES` pages or more, see :mod:`generator.render.parallel`); the
-    output is the same whatever their number."""
+    Pages and data files are made and written by ``workers`` processes (default: one per
+    CPU for a site of :data:`PARALLEL_PAGES` pages or more, see
+    :mod:`generator.render.parallel`); the output is the same whatever their number. Returns
+    the files written, each path made when read."""
     folders: dict[str, None] = {}
     templates: dict[str, None] = {}
     for page in site.pages:
