@@ -66,7 +66,8 @@ def test_inlined_includes_render_as_includes_do() -> None:
         "panels/a.html": "{% set x = 'A' %}<a>{{ x }}{{ r }}</a>\n",
         "panels/b.html": '{# a comment: {% include "panels/a.html" %} #}<b>{{ x }}</b>\n',
         "other/c.html": "<c>{{ r }}</c>\n",
-        "page.html": "{% set x = 'page' %}{% for panel in names %}\n{% include panel %}\n{% endfor %}"
+        "page.html": "{% set x = 'page' %}"
+        "{% for panel in names %}\n{% include panel %}\n{% endfor %}"
         '|{% include "panels/a.html" %}|{{ x }}|{%- include "other/c.html" -%}|',
     }
     inlined = Environment(loader=InliningLoader(DictLoader(templates)), trim_blocks=True)
