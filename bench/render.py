@@ -1,50 +1,128 @@
-"""Render time and peak memory of the site for N synthetic packages per ecosystem.
+"""Render time and memory of the site for N synthetic packages per ecosystem.
 
 Renders a synthetic snapshot per ecosystem (tests/synthetic.py) through the published path
-(``generator.atomic.replace_dir`` around ``render``), as ``attested-yet render`` does, and
-prints wall time, CPU time, files written and peak RSS; median of several runs. The
-browser side (page weight, search latency) is bench/site.py.
-Run: python bench/render.py [N] [runs]   (default 10000 3)
+(``generator.atomic.replace_dir`` around ``render``), as ``attested-yet render`` does. Each
+run is a fresh process; it prints wall time, CPU seconds (this process and the forked page
+writers), files written, and memory:
+
+- ``base``: resident set before the render (the interpreter plus the snapshots: the input);
+- ``+render``: the render's own increment, the peak resident set during the render minus
+  ``base`` (the peak is reset first, ``/proc/self/clear_refs``);
+- ``child``: the largest forked page writer's peak (its pages are shared with the parent
+  until written to).
+
+``$BENCH_CODE`` (a folder holding another ``generator/``, e.g. ``git archive main``) runs
+that code as "before" next to this tree's "after", alternating runs, for side-by-side figures
+on a shared machine. The browser side (page weight, search latency) is bench/site.py.
+
+Run: python bench/render.py [N ...] [--runs R]   (default 10000, 3 runs)
 """
 
 from __future__ import annotations
 
+import argparse
+import json
+import os
 import resource
 import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # for tests.synthetic
+HERE = Path(__file__).resolve().parent.parent
 
-from generator.atomic import replace_dir  # noqa: E402
-from generator.ecosystems import INFOS  # noqa: E402
-from generator.render import render  # noqa: E402
-from tests.synthetic import synthetic_snapshot  # noqa: E402
+
+def _status(key: str) -> float:
+    """A ``/proc/self/status`` memory figure in MB (Linux)."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(key + ":"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def child(code: str, n: int) -> None:
+    """One render of ``n`` packages per ecosystem with the code in ``code``; JSON out."""
+    sys.path.insert(0, code)
+    from generator.atomic import replace_dir
+    from generator.ecosystems import INFOS
+    from generator.render import render
+    from tests.synthetic import synthetic_snapshot
+
+    snapshots = [synthetic_snapshot(eco, n) for eco in sorted(INFOS)]
+    root = Path(tempfile.mkdtemp())
+    try:
+        Path("/proc/self/clear_refs").write_text("5")  # reset the peak (VmHWM)
+    except OSError:
+        pass
+    base = _status("VmRSS")
+    t0, wall = os.times(), time.perf_counter()
+    written = replace_dir(root / "site", lambda d: render(snapshots, d, infos=INFOS))
+    wall = time.perf_counter() - wall
+    t1 = os.times()
+    peak = _status("VmHWM")
+    shutil.rmtree(root)
+    print(
+        json.dumps(
+            {
+                "wall": wall,
+                "cpu": (t1.user - t0.user) + (t1.system - t0.system),
+                "sys": (t1.system - t0.system) + (t1.children_system - t0.children_system),
+                "cpu_children": (t1.children_user - t0.children_user)
+                + (t1.children_system - t0.children_system),
+                "files": len(written),
+                "base": base,
+                "increment": peak - base,
+                "child": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
+            }
+        )
+    )
 
 
 def main() -> None:
-    n = int(sys.argv[1]) if len(sys.argv) > 1 else 10_000
-    runs = int(sys.argv[2]) if len(sys.argv) > 2 else 3
-    snapshots = [synthetic_snapshot(eco, n) for eco in sorted(INFOS)]
-    walls, cpus, files = [], [], 0
-    for _ in range(runs):
-        root = Path(tempfile.mkdtemp())
-        wall, cpu = time.perf_counter(), time.process_time()
-        written = replace_dir(root / "site", lambda d: render(snapshots, d, infos=INFOS))
-        walls.append(time.perf_counter() - wall)
-        cpus.append(time.process_time() - cpu)
-        files = len(written)
-        shutil.rmtree(root)
-    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    parser = argparse.ArgumentParser()
+    parser.add_argument("n", type=int, nargs="*", default=[10_000])
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--child", nargs=2, metavar=("CODE", "N"))
+    args = parser.parse_args()
+    if args.child:
+        child(args.child[0], int(args.child[1]))
+        return
+    codes = [("after", str(HERE))]
+    if before := os.environ.get("BENCH_CODE"):
+        codes.insert(0, ("before", str(Path(before).resolve())))
+    print(f"medians of {args.runs} runs, each in a fresh process; runs alternate between codes")
     print(
-        f"render {n} packages x {len(snapshots)} ecosystems: {files} files, "
-        f"wall median {statistics.median(walls):.2f} s "
-        f"(runs {', '.join(f'{w:.2f}' for w in walls)}), "
-        f"CPU median {statistics.median(cpus):.2f} s, peak RSS {rss:.0f} MB"
+        f"{'code':<7} {'N/eco':>6} {'files':>6} {'wall s':>7} {'CPU s':>6} {'(main':>6} "
+        f"{'+forks)':>7} {'of it sys':>9} {'base MB':>8} {'+render MB':>10} {'child MB':>8}  walls"
     )
+    for n in args.n:
+        results: dict[str, list[dict[str, float]]] = {label: [] for label, _ in codes}
+        for _ in range(args.runs):
+            for label, code in codes:
+                out = subprocess.run(
+                    [sys.executable, __file__, "--child", code, str(n)],
+                    check=True,
+                    capture_output=True,
+                    text=True,
+                    cwd=code,
+                ).stdout
+                results[label].append(json.loads(out.strip().splitlines()[-1]))
+        for label, _ in codes:
+            runs = results[label]
+
+            def med(key: str, runs: list[dict[str, float]] = runs) -> float:
+                return statistics.median(r[key] for r in runs)
+
+            walls = ", ".join(f"{r['wall']:.2f}" for r in runs)
+            print(
+                f"{label:<7} {n:>6} {int(med('files')):>6} {med('wall'):>7.2f} "
+                f"{med('cpu') + med('cpu_children'):>6.2f} {med('cpu'):>6.2f} "
+                f"{med('cpu_children'):>7.2f} {med('sys'):>9.2f} {med('base'):>8.0f} "
+                f"{med('increment'):>10.0f} {med('child'):>8.0f}  {walls}"
+            )
 
 
 if __name__ == "__main__":

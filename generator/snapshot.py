@@ -61,16 +61,18 @@ def snapshot_json(snapshot: Snapshot) -> Iterator[bytes]:
     """``snapshot.model_dump_json(indent=1)`` and a newline, as bytes, one row at a time.
 
     The whole text of 10,000 rows held at once (as text, then as bytes, then with the
-    newline) was the peak of a crawl's memory (issue 13); this holds one row's. The rows
-    are written where the snapshot without them has ``"packages": []``, each indented as
-    it is inside the list (a string in JSON never holds a raw newline, so every newline
-    of a row's text is one of its lines)."""
+    newline) was the peak of a crawl's and of a render's memory (issue 13); this holds one
+    row's. The rows are written where the snapshot without them has ``"packages": []``,
+    each indented as it is inside the list (a string in JSON never holds a raw newline, so
+    every newline of a row's text is one of its lines). Should that text occur more than
+    once (it cannot in today's schema), the whole document is written at once."""
     serializer = snapshot.__pydantic_serializer__
-    if not snapshot.packages:
+    empty = serializer.to_json(snapshot.model_copy(update={"packages": []}), indent=1)
+    parts = empty.split(_EMPTY_PACKAGES)
+    if not snapshot.packages or len(parts) != 2:
         yield serializer.to_json(snapshot, indent=1) + b"\n"
         return
-    empty = serializer.to_json(snapshot.model_copy(update={"packages": []}), indent=1)
-    before, after = empty.split(_EMPTY_PACKAGES)
+    before, after = parts
     yield before + b'\n "packages": ['
     for i, row in enumerate(snapshot.packages):
         text = row.__pydantic_serializer__.to_json(row, indent=1)

@@ -1,6 +1,8 @@
 """Render: snapshots (and their history) → a static site. Never fetches.
 
 - :mod:`~generator.render.site`: plan every page and data file, then write them;
+- :mod:`~generator.render.pages`: package pages in a chrome rendered once, pages made and
+  written one at a time; :mod:`~generator.render.inline`: includes compiled in;
 - :mod:`~generator.render.env`: the Jinja environment, its filters and the status codes;
 - :mod:`~generator.render.links`: safe links, package page paths, asset folders;
 - :mod:`~generator.render.charts`: the status bars and the trend chart (inline SVG);
@@ -22,11 +24,11 @@ from generator.render.history_view import (
     describe,
 )
 from generator.render.links import PackageView, asset_dir, build_links, package_paths, safe_url
+from generator.render.pages import Page
 from generator.render.site import (
     DATA_DIR,
     PACKAGE_ALERTS,
     PACKAGE_PANELS,
-    Page,
     SitePlan,
     field_docs,
     plan,

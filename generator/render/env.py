@@ -18,6 +18,7 @@ from markupsafe import Markup
 from generator.models import PackageResult, Status, Verification
 from generator.models_depth import INACTIVE
 from generator.render import depth, verdict
+from generator.render.inline import InliningLoader
 from generator.render.links import PackageView, asset_dir, build_links, safe_url
 
 #: One-letter codes of the statuses in the pages (kept short: 10,000 rows ship in the HTML).
@@ -99,9 +100,12 @@ def script_json(value: Any) -> Markup:
     return Markup(text)  # noqa: S704 - escaped above for the script-data context
 
 
-def environment(templates: Path | None = None) -> Environment:
+def environment(templates: Path | None = None, *, inline: bool = True) -> Environment:
+    """The site's Jinja environment; with ``inline``, includes are compiled into the
+    including template (:mod:`generator.render.inline`: same output, less work per page)."""
+    files = FileSystemLoader(str(templates or asset_dir("templates")))
     env = Environment(
-        loader=FileSystemLoader(str(templates or asset_dir("templates"))),
+        loader=InliningLoader(files) if inline else files,
         autoescape=select_autoescape(default=True, default_for_string=True),
         undefined=StrictUndefined,
         trim_blocks=True,
@@ -109,6 +113,10 @@ def environment(templates: Path | None = None) -> Environment:
         # Templates do not change during a render: without this, every get_template (one
         # per page, one per {% include %}) stats the file (15% of render CPU at 10,000).
         auto_reload=False,
+    )
+    #: The help templates there are (``help/<ecosystem>.html``, else ``help/generic.html``).
+    env.globals["help_pages"] = frozenset(
+        name for name in files.list_templates() if name.startswith("help/")
     )
     env.filters["safe_url"] = safe_url
     env.filters["script_json"] = script_json

@@ -9,7 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import date
 from typing import Any
 from urllib.parse import quote
@@ -92,15 +92,21 @@ def neutralize(cell: str) -> str:
 
 
 def to_csv(snapshot: Snapshot) -> bytes:
-    """The snapshot's packages as CSV: the JSON's package fields, provenance, build and
-    downloads flattened to ``provenance_<field>``, ``build_<field>``, ``downloads_<field>``,
+    """:func:`csv_chunks` in one piece."""
+    return b"".join(csv_chunks(snapshot))
+
+
+def csv_chunks(snapshot: Snapshot, rows: int = 500) -> Iterator[bytes]:
+    """The snapshot's packages as CSV, ``rows`` rows at a time (the whole file at once grew
+    with the package count): the JSON's package fields, provenance, build and downloads
+    flattened to ``provenance_<field>``, ``build_<field>``, ``downloads_<field>``,
     the timeline to its flags (:data:`TIMELINE_COLUMNS`); null is an empty cell, booleans
     are ``true``/``false``, and a cell that a spreadsheet would read as a formula is prefixed
     with ``'`` (:func:`neutralize`)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(CSV_FIELDS)
-    for package in snapshot.packages:
+    for i, package in enumerate(snapshot.packages, 1):
         row = package.model_dump(mode="json")
         provenance = row.pop("provenance") or {}
         for name in Provenance.model_fields:
@@ -113,7 +119,11 @@ def to_csv(snapshot: Snapshot) -> bytes:
         row["downloads_window"] = downloads.get("window")
         row.update(_timeline_cells(row.pop("timeline")))
         writer.writerow([_csv_value(row[name]) for name in CSV_FIELDS])
-    return buffer.getvalue().encode("utf-8")
+        if i % rows == 0:
+            yield buffer.getvalue().encode("utf-8")
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue().encode("utf-8")
 
 
 #: The feed's id, and the prefix of its entries' ids, when no site URL is known: a ``tag:``

@@ -16,10 +16,11 @@ if TYPE_CHECKING:
 
 #: A package name that is safe as a path: letters, digits, ``._~-``, starting with a letter
 #: or digit, optionally an npm ``@scope/`` (which becomes a folder). Anything else (and any
-#: name that would collide with another, or with a file of the site) gets a hashed path.
+#: name that would collide with another, or with a file of the site: ``index`` would be the
+#: ecosystem page, ``_`` is the folder of hashed paths) gets a hashed path.
 _SAFE_SEGMENT = r"[A-Za-z0-9][A-Za-z0-9._~-]{0,127}"
 _SAFE_NAME = re.compile(rf"^(?:@{_SAFE_SEGMENT}/)?{_SAFE_SEGMENT}$")
-_RESERVED = {"index.html", "_"}
+_RESERVED = {"index", "index.html", "_"}
 
 
 def asset_dir(name: str) -> Path:
@@ -99,7 +100,8 @@ def path_name(info: EcosystemInfo, name: str) -> str:
 
 
 def package_paths(info: EcosystemInfo, names: list[str]) -> dict[str, str]:
-    """Each name's folder under the ecosystem folder (``requests``, ``@scope/name``).
+    """Each name's page under the ecosystem folder, without ``.html`` (``requests``,
+    ``@scope/name``, ``_/<hash>``).
 
     Names that are not plainly safe as paths, or that collide (case-insensitively, as on
     macOS and Windows file systems) with an earlier name, get ``_/<hash>`` instead.
@@ -124,17 +126,19 @@ def package_paths(info: EcosystemInfo, names: list[str]) -> dict[str, str]:
     return paths
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PackageView:
     """A package as the templates show it: the result plus its site path."""
 
     result: PackageResult
     path: str
-    """Folder of its page, relative to the ecosystem folder (``@scope/name``)."""
+    """Its page relative to the ecosystem folder, without ``.html`` (``@scope/name``)."""
 
     @property
     def href(self) -> str:
-        return f"{self.path}/index.html"
+        """The page: one file per package (``requests.html``), not a folder with an
+        ``index.html`` (a folder per package was most of the render's file-system time)."""
+        return f"{self.path}.html"
 
     @property
     def date(self) -> str:

@@ -21,6 +21,7 @@ Safety:
 from __future__ import annotations
 
 import ctypes
+import gc
 import os
 import signal
 import sys
@@ -63,6 +64,10 @@ def in_children(workers: int, work: Callable[[slice], None]) -> None:
         return
     parent = os.getpid()
     children: list[int] = []
+    # Objects alive now are left out of later collections, in the children and here: a
+    # collection touches every object it scans, which copies the page it is on (fork shares
+    # memory copy-on-write).
+    gc.freeze()
     try:
         for i in range(1, workers):
             sys.stdout.flush()
@@ -77,6 +82,8 @@ def in_children(workers: int, work: Callable[[slice], None]) -> None:
             _kill(pid)
         _reap(children)
         raise
+    finally:
+        gc.unfreeze()
     failed = _reap(children)
     if failed:
         raise GeneratorError(

@@ -10,14 +10,14 @@ one template name in :data:`PACKAGE_PANELS`. What render knows of an ecosystem c
 
 from __future__ import annotations
 
-import os
 import shutil
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from jinja2 import Environment, Template
+from jinja2 import Environment
 from markupsafe import Markup, escape
 
 from generator.errors import GeneratorError
@@ -27,7 +27,7 @@ from generator.render import search_index
 from generator.render.charts import chart
 from generator.render.depth import FORECAST_PAGE, blocked_packages, timeline_alerts
 from generator.render.env import environment
-from generator.render.export import feed_xml, to_csv
+from generator.render.export import csv_chunks, feed_xml
 from generator.render.history_view import (
     CHANGES_PAGE,
     FEED_FILE,
@@ -36,6 +36,7 @@ from generator.render.history_view import (
     status_history,
 )
 from generator.render.links import PackageView, asset_dir, package_paths, safe_url
+from generator.render.pages import Page, PageList, PageRenderer, Written, write_page
 from generator.render.parallel import default_workers, in_children
 from generator.snapshot import SCHEMA_FILE, atomic_write, write_snapshot
 
@@ -62,24 +63,13 @@ PACKAGE_PANELS: list[str] = [
 PACKAGE_ALERTS: list[str] = ["panels/signals.html"]
 
 
-@dataclass(frozen=True)
-class Page:
-    path: str
-    """Where the page goes, relative to the site's top folder (``npm/@s/n/index.html``)."""
-    template: str
-    context: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def root(self) -> str:
-        """The relative way back to the site's top folder (``""``, ``../``, …)."""
-        return "../" * self.path.count("/")
-
-
 @dataclass
 class SitePlan:
-    pages: list[Page]
-    files: dict[str, bytes]
-    """Data files by path relative to the site's top folder."""
+    pages: Sequence[Page]
+    """In order; package pages are made as they are read (:class:`PageList`)."""
+    files: dict[str, bytes | Callable[[], bytes | Iterable[bytes]]]
+    """Data files by path relative to the site's top folder: their bytes, or how to make
+    them (made, in chunks or whole, by the process that writes them)."""
     common: dict[str, Any]
     """Context shared by every page."""
     snapshots: list[Snapshot] = field(default_factory=list)
@@ -141,7 +131,9 @@ def plan(
                 by_package.setdefault((change.ecosystem, change.package), []).append(change)
     ecosystems = []
     forecast: list[dict[str, Any]] = []
-    pages: list[Page] = []
+    files: dict[str, bytes | Callable[[], bytes | Iterable[bytes]]] = {}
+    eco_pages = PageList()
+    pages_of: dict[str, list[PackageView]] = {}
     for snapshot in snapshots:
         eco = snapshot.ecosystem
         info = infos[eco]
@@ -164,52 +156,43 @@ def plan(
         if eco == "npm":
             blocked = {id(p) for p in blocked_packages(snapshot)}
             forecast.append({"eco": entry, "rows": [v for v in views if id(v.result) in blocked]})
-        pages.append(Page(f"{eco}/index.html", "ecosystem.html", {"eco": entry, "packages": views}))
+        eco_pages.append(
+            Page(f"{eco}/index.html", "ecosystem.html", {"eco": entry, "packages": views})
+        )
+        files[f"{DATA_DIR}/{eco}.csv"] = partial(csv_chunks, snapshot)
+        index = partial(search_index.names_index, eco, info.display_name, views)
+        files[search_index.index_path(eco)] = index
         seen: set[str] = set()
+        unique = []
         for view in views:
-            if view.path in seen:
-                continue  # the same name twice in a snapshot: one page
-            seen.add(view.path)
-            pages.append(
-                Page(
-                    f"{eco}/{view.path}/index.html",
-                    "package.html",
-                    {
-                        "eco": entry,
-                        "package": view,
-                        "panels": PACKAGE_PANELS,
-                        "alerts": PACKAGE_ALERTS,
-                        "status_history": status_history(
-                            history, by_package, eco, view.result.name
-                        ),
-                    },
-                )
-            )
-    pages.insert(0, Page("index.html", "index.html"))
-    pages.append(Page(FORECAST_PAGE, "forecast.html", {"forecast": forecast}))
+            if view.path not in seen:  # the same name twice in a snapshot: one page
+                seen.add(view.path)
+                unique.append(view)
+        pages_of[eco] = unique
+        eco_pages.extend_lazily(unique, partial(_package_page, entry, history, by_package))
+    eco_pages.append(Page(FORECAST_PAGE, "forecast.html", {"forecast": forecast}))
     alerts = timeline_alerts(snapshots)
-    pages.insert(1, Page("about/index.html", "about.html", {"fields": field_docs()}))
-
-    files: dict[str, bytes] = {}
-    for snapshot in snapshots:
-        files[f"{DATA_DIR}/{snapshot.ecosystem}.csv"] = to_csv(snapshot)
-    for page in pages:
-        if page.template == "ecosystem.html":
-            eco_entry = page.context["eco"]
-            files[eco_entry["names_index"]] = search_index.names_index(
-                eco_entry["name"], eco_entry["display"], page.context["packages"]
-            )
+    pages = PageList()
+    pages.append(Page("index.html", "index.html"))
+    pages.append(Page("about/index.html", "about.html", {"fields": field_docs()}))
     if history is not None:
         for name, data in history_files(history).items():
             files[f"{DATA_DIR}/{HISTORY_DIR}/{name}"] = data
         files[FEED_FILE] = feed_xml(history, site_url, alerts=alerts).encode()
-        hrefs = {
-            (page.context["eco"]["name"], page.context["package"].result.name): page.path
-            for page in pages
-            if page.template == "package.html"
+        context = changes_context(history, infos)
+        named = {
+            (c.ecosystem, c.package)
+            for c in [*context["regressions"], *context["changes"], *alerts]
         }
-        context = {**changes_context(history, infos), "package_hrefs": hrefs, "alerts": alerts}
-        pages.insert(2, Page(CHANGES_PAGE, "changes.html", context))
+        hrefs = {
+            (eco, view.result.name): f"{eco}/{view.href}"
+            for eco, unique in pages_of.items()
+            for view in unique
+            if (eco, view.result.name) in named
+        }
+        context.update(package_hrefs=hrefs, alerts=alerts)
+        pages.append(Page(CHANGES_PAGE, "changes.html", context))
+    pages.extend_lazily(eco_pages, None)
 
     common = {
         "ecosystems": ecosystems,
@@ -236,6 +219,23 @@ def plan(
     return SitePlan(pages=pages, files=files, common=common, snapshots=snapshots)
 
 
+def _package_page(
+    entry: dict[str, Any],
+    history: History | None,
+    by_package: dict[tuple[str, str], list[Change]],
+    view: PackageView,
+) -> Page:
+    eco = entry["name"]
+    context = {
+        "eco": entry,
+        "package": view,
+        "panels": PACKAGE_PANELS,
+        "alerts": PACKAGE_ALERTS,
+        "status_history": status_history(history, by_package, eco, view.result.name),
+    }
+    return Page(f"{eco}/{view.href}", "package.html", context)
+
+
 def write(
     site: SitePlan,
     out_dir: Path,
@@ -243,59 +243,63 @@ def write(
     static: Path | None = None,
     *,
     workers: int | None = None,
-) -> list[Path]:
+) -> Sequence[Path]:
     """Phase two: render every page and write it, the data files and the static assets.
 
-    Pages are rendered by ``workers`` processes (default: one per CPU for a site of
-    :data:`PARALLEL_PAGES` pages or more, see :mod:`generator.render.parallel`); the
-    output is the same whatever their number."""
-    written = [out_dir / page.path for page in site.pages]
-    # Every folder first, by this process alone: creating entries in one folder (npm/)
-    # from several processes at once contends on that folder's lock in the kernel.
-    for folder in dict.fromkeys(path.parent for path in written):
-        folder.mkdir(parents=True, exist_ok=True)
-    count = default_workers(len(site.pages)) if workers is None else workers
-    in_children(count, lambda share: _write_pages(site, out_dir, env, share))
+    Pages and data files are made and written by ``workers`` processes (default: one per
+    CPU for a site of :data:`PARALLEL_PAGES` pages or more, see
+    :mod:`generator.render.parallel`); the output is the same whatever their number. Returns
+    the files written, each path made when read."""
+    folders: dict[str, None] = {}
+    templates: dict[str, None] = {}
+    for page in site.pages:
+        folders[page.path.rpartition("/")[0]] = None
+        templates[page.template] = None
+    # Every folder first (ecosystems, npm scopes, ``_`` of hashed names: one file per
+    # package, no folder), by this process alone, so no writer finds its folder missing.
+    for folder in folders:
+        (out_dir / folder).mkdir(parents=True, exist_ok=True)
     data_dir = out_dir / DATA_DIR
-    written.extend(write_snapshot(snapshot, data_dir) for snapshot in site.snapshots)
+    data_dir.mkdir(parents=True, exist_ok=True)
+    # The data files are shared out among the processes too (the snapshots' JSON and CSV
+    # are a tenth of the work at 10,000 packages per ecosystem).
+    tasks: list[Callable[[], object]] = [
+        partial(write_snapshot, snapshot, data_dir) for snapshot in site.snapshots
+    ]
+    tasks += [partial(_write_data, out_dir / rel, data) for rel, data in site.files.items()]
+    count = default_workers(len(site.pages)) if workers is None else workers
+    for name in templates:
+        env.get_template(name)  # compiled once, before any fork (0.2 s each process)
+    in_children(count, lambda share: _write_pages(site, out_dir, env, share, tasks))
+    others = [data_dir / f"{snapshot.ecosystem}.json" for snapshot in site.snapshots]
     if site.snapshots:
-        written.append(data_dir / SCHEMA_FILE)
-    for rel, data in site.files.items():
-        target = out_dir / rel
-        atomic_write(target, data)
-        written.append(target)
+        others.append(data_dir / SCHEMA_FILE)
+    others.extend(out_dir / rel for rel in site.files)
     static_dir = static or asset_dir("static")
     if static_dir.is_dir():
         shutil.copytree(static_dir, out_dir / "static", dirs_exist_ok=True)
-    return written
+    return Written(out_dir, site.pages, others)
 
 
-def _write_pages(site: SitePlan, out_dir: Path, env: Environment, share: slice) -> None:
-    templates: dict[str, Template] = {}
-    for page in site.pages[share]:
-        template = templates.get(page.template) or templates.setdefault(
-            page.template, env.get_template(page.template)
-        )
-        html = template.render(
-            {**site.common, **page.context, "root": page.root, "page_path": page.path}
-        )
-        _write_file(out_dir / page.path, html.encode("utf-8"))
+def _write_pages(
+    site: SitePlan,
+    out_dir: Path,
+    env: Environment,
+    share: slice,
+    tasks: list[Callable[[], object]],
+) -> None:
+    renderer = PageRenderer(env, site.common)
+    pages = site.pages
+    for i in range(len(pages))[share]:  # one page at a time: never all of them at once
+        page = pages[i]
+        pieces = renderer.pieces(page.template, page.context, page.root, page.path)
+        write_page(out_dir / page.path, pieces)
+    for task in tasks[share]:
+        task()
 
 
-_CREATE = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_CLOEXEC", 0)
-
-
-def _write_file(target: Path, data: bytes) -> None:
-    """Write a page with three system calls (``open()`` adds an fstat and buffer objects:
-    25% of the writing time at 20,000 pages). No fsync: the site is published whole by
-    :func:`generator.atomic.replace_dir`."""
-    fd = os.open(target, _CREATE, 0o666)  # as open(): the umask decides
-    try:
-        view = memoryview(data)
-        while view:
-            view = view[os.write(fd, view) :]
-    finally:
-        os.close(fd)
+def _write_data(target: Path, data: bytes | Callable[[], bytes | Iterable[bytes]]) -> None:
+    atomic_write(target, data if isinstance(data, bytes) else data())
 
 
 def render(
@@ -308,7 +312,7 @@ def render(
     history: History | None = None,
     site_url: str = "",
     report_url: str = "",
-) -> list[Path]:
+) -> Sequence[Path]:
     """Write the site for ``snapshots`` (and ``history``) into ``out_dir``; return the files
     written. ``infos`` describes the ecosystems (``generator.ecosystems.INFOS``); a snapshot
     of another ecosystem is refused. ``site_url`` is the site's absolute URL, for the links

@@ -225,14 +225,14 @@ def test_signals_are_listed_without_javascript(browser: Any, demo_site: str) -> 
         for signal in ("failed", "dropped", "mismatch"):
             item = page.locator(f"#signal-{signal}")
             assert item.is_visible()
-            names = item.locator("a[href$='/index.html']:not([href*='about'])").all_inner_texts()
+            names = item.locator("a[href$='.html']:not([href*='about'])").all_inner_texts()
             assert names == expected_signals("pypi", signal)
     finally:
         context.close()
 
 
 def test_built_from_panel_on_the_demo(page: Any, demo_site: str) -> None:
-    page.goto(demo_site + "pypi/fictional-aurora/index.html")
+    page.goto(demo_site + "pypi/fictional-aurora.html")
     panel = page.locator("section[aria-labelledby='h-build']")
     text = panel.inner_text()
     assert "Verified" in text and "Unverified claims" not in text
@@ -245,23 +245,23 @@ def test_built_from_panel_on_the_demo(page: Any, demo_site: str) -> None:
     # The demo's log is its own, not Sigstore's: no log link is made up from the index.
     assert "not in Sigstore's public log, so not linked" in text
     assert panel.locator("a[href*='sigstore']").count() == 0
-    page.goto(demo_site + "pypi/fictional-dynamo/index.html")
+    page.goto(demo_site + "pypi/fictional-dynamo.html")
     assert page.locator(".alert.sig-failed").is_visible()
     assert "subject does not match distribution digest" in page.inner_text(".alert.sig-failed")
     assert "Unverified claims." in page.inner_text("section[aria-labelledby='h-build']")
-    page.goto(demo_site + "npm/fictional-kepler/index.html")
+    page.goto(demo_site + "npm/fictional-kepler.html")
     panel_text = page.inner_text("section[aria-labelledby='h-build']")
     assert "Not checked" in panel_text and "Unverified claims." in panel_text
-    page.goto(demo_site + "npm/fictional-mirage/index.html")
+    page.goto(demo_site + "npm/fictional-mirage.html")
     assert "starjacking" in page.inner_text(".alert.sig-mismatch")
-    page.goto(demo_site + "npm/fictional-ivy/index.html")
+    page.goto(demo_site + "npm/fictional-ivy.html")
     assert "was attested; this one" in page.inner_text(".alert.sig-dropped")
 
 
 def test_package_pages_including_a_scoped_npm_name(page: Any, demo_site: str) -> None:
     page.goto(demo_site + "npm/index.html")
     page.get_by_role("link", name="@fictional-scope/meteor", exact=True).click()
-    assert page.url == demo_site + "npm/@fictional-scope/meteor/index.html"
+    assert page.url == demo_site + "npm/@fictional-scope/meteor.html"
     assert page.inner_text("h1") == "@fictional-scope/meteor"
     assert "attested" in page.inner_text(".verdict")
     assert "Sigstore provenance" in page.inner_text(".reason")
@@ -273,7 +273,7 @@ def test_package_pages_including_a_scoped_npm_name(page: Any, demo_site: str) ->
     page.get_by_role("navigation", name="Breadcrumb").get_by_role("link", name="npm").click()
     assert page.url == demo_site + "npm/index.html"
     # PyPI without provenance: Trusted Publishing is honestly unknown.
-    page.goto(demo_site + "pypi/fictional-zebra/index.html")
+    page.goto(demo_site + "pypi/fictional-zebra.html")
     assert "Trusted Publishing\nunknown" in page.inner_text(".facts")
 
 
@@ -315,7 +315,7 @@ def test_theme_toggle_persists(browser: Any, demo_site: str, watch: Watch) -> No
         assert toggle.inner_text() == "Switch to light theme"
         dark_bg = page.evaluate("getComputedStyle(document.body).backgroundColor")
         assert dark_bg != light_bg
-        page.goto(demo_site + "npm/@fictional-scope/meteor/index.html")
+        page.goto(demo_site + "npm/@fictional-scope/meteor.html")
         assert page.get_attribute("html", "data-theme") == "dark"
         assert page.evaluate("getComputedStyle(document.body).backgroundColor") == dark_bg
         page.locator("#theme-toggle").click()
@@ -331,13 +331,13 @@ AXE_PAGES = [
     "index.html",
     "npm/index.html",
     "pypi/index.html",
-    "npm/@fictional-scope/meteor/index.html",
-    "pypi/fictional-zebra/index.html",
-    "pypi/fictional-dynamo/index.html",
-    "npm/fictional-mirage/index.html",
-    "npm/fictional-ivy/index.html",
-    "npm/fictional-kepler/index.html",
-    "pypi/fictional-garbled/index.html",
+    "npm/@fictional-scope/meteor.html",
+    "pypi/fictional-zebra.html",
+    "pypi/fictional-dynamo.html",
+    "npm/fictional-mirage.html",
+    "npm/fictional-ivy.html",
+    "npm/fictional-kepler.html",
+    "pypi/fictional-garbled.html",
     "about/index.html",
     "changes.html",
 ]
@@ -366,7 +366,8 @@ def test_axe_finds_no_serious_violations(
 
 def test_every_page_loads_without_console_errors(page: Any, demo_site: str, server: Server) -> None:
     site = server.root / "sub" / "site"
-    pages = sorted(p.relative_to(site).as_posix() for p in site.rglob("index.html"))
+    every = sorted(p.relative_to(site).as_posix() for p in site.rglob("*.html"))
+    pages = [rel for rel in every if "/" in rel or rel == "index.html"]
     assert len(pages) == 2 + 2 + PYPI + NPM  # overview, about, ecosystem pages, package pages
     for rel in pages:
         response = page.goto(demo_site + rel)
@@ -395,7 +396,7 @@ def test_history_pages_load_without_console_errors(page: Any, demo_site: str, wa
     assert charts.count() == 2
     box = charts.first.bounding_box()
     assert box is not None and box["width"] > 200
-    page.goto(demo_site + "npm/@fictional-scope/nebula/index.html")
+    page.goto(demo_site + "npm/@fictional-scope/nebula.html")
     assert page.locator("#h-history").is_visible()
     assert not watch.errors and not watch.outside
 
@@ -529,7 +530,7 @@ def test_hostile_names_stay_inert_in_the_browser(
 
 
 def test_timeline_strip_is_read_by_keyboard_and_screen_reader(page: Any, demo_site: str) -> None:
-    page.goto(demo_site + "pypi/fictional-comet/index.html")
+    page.goto(demo_site + "pypi/fictional-comet.html")
     strip = page.get_by_role("list", name="Releases of fictional-comet, newest first")
     cells = strip.get_by_role("listitem")
     assert cells.count() == 10
@@ -546,7 +547,7 @@ def test_timeline_strip_is_read_by_keyboard_and_screen_reader(page: Any, demo_si
 
 
 def test_npm_strip_names_the_trust_state(page: Any, demo_site: str) -> None:
-    page.goto(demo_site + "npm/fictional-relay/index.html")
+    page.goto(demo_site + "npm/fictional-relay.html")
     labels = page.eval_on_selector_all(".strip li", "cells => cells.map(c => c.ariaLabel)")
     assert labels[0].endswith("attested, provenance only")
     assert labels[1].endswith("attested, Trusted Publishing + provenance")
@@ -566,7 +567,7 @@ def test_forecast_page_lists_the_blocked_packages(page: Any, demo_site: str) -> 
     assert "had Trusted Publishing" in page.locator("table.forecast").inner_text()
     page.get_by_role("link", name="fictional-relay").click()
     page.wait_for_load_state()
-    assert page.url == demo_site + "npm/fictional-relay/index.html"
+    assert page.url == demo_site + "npm/fictional-relay.html"
 
 
 def test_npm_trust_filter_and_download_sort(page: Any, demo_site: str, server: Server) -> None:

@@ -93,9 +93,9 @@ def test_one_verdict_per_row_and_on_the_package_page(page: Any, demo_site: str) 
     assert cell.evaluate("c => getComputedStyle(c).color") == rgb
     ok = page.locator("#pkgs tbody tr", has=page.get_by_role("link", name="fictional-aurora"))
     assert ok.locator("td").nth(4).inner_text() == "attested · verified"
-    page.goto(demo_site + "npm/fictional-kepler/index.html")
+    page.goto(demo_site + "npm/fictional-kepler.html")
     assert page.inner_text(".verdict .st") == "attested · not verified"
-    page.goto(demo_site + "pypi/fictional-dynamo/index.html")
+    page.goto(demo_site + "pypi/fictional-dynamo.html")
     assert page.inner_text(".verdict .st") == "attested · failed verification"
     assert page.locator(".verdict .st.alarm").count() == 1
 
@@ -104,11 +104,11 @@ def test_one_verdict_per_row_and_on_the_package_page(page: Any, demo_site: str) 
 @pytest.mark.parametrize(
     ("rel", "docs"),
     [
-        ("pypi/fictional-zebra/index.html", "https://docs.pypi.org/trusted-publishers/"),
-        ("pypi/fictional-marmot/index.html", "https://docs.pypi.org/attestations/"),
-        ("npm/fictional-basalt/index.html", "https://docs.npmjs.com/trusted-publishers"),
-        ("npm/fictional-rapids/index.html", "https://docs.npmjs.com/generating-provenance"),
-        ("pypi/fictional-dynamo/index.html", "https://docs.pypi.org/"),
+        ("pypi/fictional-zebra.html", "https://docs.pypi.org/trusted-publishers/"),
+        ("pypi/fictional-marmot.html", "https://docs.pypi.org/attestations/"),
+        ("npm/fictional-basalt.html", "https://docs.npmjs.com/trusted-publishers"),
+        ("npm/fictional-rapids.html", "https://docs.npmjs.com/generating-provenance"),
+        ("pypi/fictional-dynamo.html", "https://docs.pypi.org/"),
     ],
 )
 def test_help_on_every_page_short_of_verified(
@@ -124,7 +124,7 @@ def test_help_on_every_page_short_of_verified(
 def test_no_help_where_nothing_is_to_be_done_and_short_help_on_the_overview(
     page: Any, demo_site: str
 ) -> None:
-    page.goto(demo_site + "npm/fictional-arrow/index.html")
+    page.goto(demo_site + "npm/fictional-arrow.html")
     assert page.locator("section.help").count() == 0
     page.goto(demo_site + "index.html")
     text = page.inner_text("section.help")
@@ -201,7 +201,7 @@ def test_trusted_publishing_counts_agree(
 
 # 7. Error page.
 def test_error_page_says_the_reason_once_and_claims_no_facts(page: Any, demo_site: str) -> None:
-    for rel in ("pypi/fictional-garbled/index.html", "npm/fictional-mangled/index.html"):
+    for rel in ("pypi/fictional-garbled.html", "npm/fictional-mangled.html"):
         page.goto(demo_site + rel)
         text = page.inner_text("main")
         reason = page.inner_text(".reason")
@@ -258,7 +258,7 @@ def test_one_search_over_both_ecosystems_loads_names_on_first_use(
     assert not [u for u in watch.requests if u.endswith(("/pypi.json", "/npm.json"))]
     page.fill("#find-q", "scope/me")
     page.locator("#find-results a", has_text="@fictional-scope/meteor").click()
-    page.wait_for_url(demo_site + "npm/@fictional-scope/meteor/index.html")
+    page.wait_for_url(demo_site + "npm/@fictional-scope/meteor.html")
     assert page.inner_text("h1") == "@fictional-scope/meteor"
 
 
@@ -304,7 +304,7 @@ def test_every_list_has_a_legend(page: Any, demo_site: str, eco: str) -> None:
 def test_package_page_links_report_source_and_registry(
     page: Any, demo_site: str, server: Server
 ) -> None:
-    page.goto(demo_site + "pypi/fictional-zebra/index.html")
+    page.goto(demo_site + "pypi/fictional-zebra.html")
     links = page.locator(".pkg-links")
     assert (
         links.get_by_role("link", name="Report an incorrect listing").get_attribute("href")
@@ -321,7 +321,7 @@ def test_package_page_links_report_source_and_registry(
 
 
 def test_no_report_link_without_a_report_url(page: Any, long_site: str) -> None:
-    page.goto(long_site + "npm/fictional-arrow/index.html")
+    page.goto(long_site + "npm/fictional-arrow.html")
     assert page.get_by_role("link", name="Report an incorrect listing").count() == 0
     assert page.get_by_role("link", name="Registry page").count() == 1
 

@@ -14,7 +14,9 @@ import jsonschema
 from generator import history as hist
 from generator.models import Build, PackageResult, Provenance, Status
 from generator.render import CSV_FIELDS, feed_xml, to_csv
-from generator.render.export import TIMELINE_COLUMNS
+from generator.render.export import TIMELINE_COLUMNS, csv_chunks
+from generator.snapshot import snapshot_json, write_snapshot
+from tests.synthetic import synthetic_snapshot
 from tests.unit.history.samples import row, snap
 from tests.unit.render.samples import GOOD_BUILD, hostile_snapshots, signal_snapshots
 
@@ -82,3 +84,20 @@ def test_feed_escapes_hostile_names_and_stays_valid() -> None:
     assert (entry.findtext(f"{ATOM}id") or "").startswith("tag:attested-yet,2025:change/")
     assert root.find(f"{ATOM}link") is None  # no site URL: no links, ids still unique tag URIs
     assert name in (entry.findtext(f"{ATOM}content") or "")  # an entry needs link or content
+
+
+def test_snapshot_json_in_chunks_is_pydantics_dump(tmp_path: Path) -> None:
+    big = synthetic_snapshot("npm", 600)
+    for one in [big, big.model_copy(update={"packages": []}), *hostile_snapshots()]:
+        whole = one.model_dump_json(indent=1).encode() + b"\n"
+        assert b"".join(snapshot_json(one)) == whole
+    assert len(list(snapshot_json(big))) == 602, "head, one piece per row, tail"
+    path = write_snapshot(big, tmp_path)
+    assert path.read_bytes() == big.model_dump_json(indent=1).encode() + b"\n"
+
+
+def test_csv_in_chunks_is_the_same_file() -> None:
+    big = synthetic_snapshot("pypi", 40)
+    chunks = list(csv_chunks(big, rows=7))
+    assert len(chunks) == 6 and b"".join(chunks) == to_csv(big)
+    assert to_csv(big).count(b"\r\n") == 41

@@ -96,7 +96,7 @@ def test_changes_page_is_in_the_site_with_regressions_first(
     assert EVIL not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     # package names link to their pages, which exist
     hrefs = [a.get("href") or "" for t, a in tags if t == "a"]
-    assert "npm/@scope/pkg/index.html" in hrefs and "npm/gainer/index.html" in hrefs
+    assert "npm/@scope/pkg.html" in hrefs and "npm/gainer.html" in hrefs
     for href in hrefs:
         if href.startswith(("npm/", "pypi/")):
             assert (site / href).is_file(), href
@@ -147,14 +147,14 @@ def test_history_files_are_published_and_read_back(history_site: tuple[Path, obj
 
 def test_package_page_shows_its_status_history(history_site: tuple[Path, object]) -> None:
     site, _ = history_site
-    pkg = (site / "npm" / "@scope" / "pkg" / "index.html").read_text()
+    pkg = (site / "npm" / "@scope" / "pkg.html").read_text()
     section = pkg[pkg.index('id="h-history"') :]
     assert "<strong>regression</strong>" in section
     assert "2026-11-02" in section and "2.0.0" in section
     assert section.index("attested") < section.index("missing")
-    plain = (site / "npm" / "plain-name" / "index.html").read_text()
+    plain = (site / "npm" / "plain-name.html").read_text()
     assert "No status change recorded since 2026-11-01" in plain
-    requests = (site / "pypi" / "requests" / "index.html").read_text()
+    requests = (site / "pypi" / "requests.html").read_text()
     assert "Status history" in requests
 
 

@@ -10,12 +10,14 @@ from tests.unit.render.samples import GOOD_BUILD, HOSTILE, HOSTILE_BUILD
 
 
 def test_package_paths() -> None:
-    names = ["@scope/name", "JSONStream", "jsonstream", "index.html", "_", "a/b", "..", "ok."]
+    names = ["@scope/name", "JSONStream", "jsonstream", "index", "Index", "index.html", "_"]
+    names += ["a/b", "..", "ok.", "@scope/index"]
     paths = package_paths(INFOS["npm"], [*names, *HOSTILE])
     assert paths["@scope/name"] == "@scope/name"
     assert paths["JSONStream"] == "JSONStream"
     assert paths["jsonstream"].startswith("_/"), "case-insensitive collision gets a hash"
-    for name in ["index.html", "_", "a/b", "..", "ok.", *HOSTILE]:
+    assert paths["@scope/index"] == "@scope/index", "no ecosystem page in a scope's folder"
+    for name in ["index", "Index", "index.html", "_", "a/b", "..", "ok.", *HOSTILE]:
         assert re.fullmatch(r"_/[0-9a-f]{16}", paths[name]), name
     assert len(set(paths.values())) == len(paths)
     pypi = package_paths(INFOS["pypi"], ["Foo_Bar.baz", "foo-bar-baz"])

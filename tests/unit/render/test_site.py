@@ -34,9 +34,9 @@ from tests.unit.render.samples import (
 def test_every_page_is_written(site: Path) -> None:
     rel = {p.relative_to(site).as_posix() for p in pages_of(site)}
     assert {"index.html", "about/index.html", "npm/index.html", "pypi/index.html"} <= rel
-    assert "npm/@scope/pkg/index.html" in rel
-    assert "npm/plain-name/index.html" in rel
-    assert "pypi/foo-bar-baz/index.html" in rel, "PyPI pages use the PEP 503 name"
+    assert "npm/@scope/pkg.html" in rel
+    assert "npm/plain-name.html" in rel
+    assert "pypi/foo-bar-baz.html" in rel, "PyPI pages use the PEP 503 name"
     packages = sum(len(s.packages) for s in hostile_snapshots())
     assert len(rel) == 5 + packages  # overview, methodology, forecast, 2 ecosystem pages
     assert "forecast.html" in rel
@@ -64,11 +64,11 @@ def test_hostile_strings_are_escaped_and_never_become_markup(site: Path) -> None
     npm = (site / "npm/index.html").read_text()
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in npm
     assert "1.0.0&lt;script&gt;3" in npm
-    hostile_page = site / "npm" / package_paths(INFOS["npm"], HOSTILE)[HOSTILE[2]] / "index.html"
+    hostile_page = site / "npm" / f"{package_paths(INFOS['npm'], HOSTILE)[HOSTILE[2]]}.html"
     text = hostile_page.read_text()
     assert "&lt;/script&gt;&lt;script&gt;alert(5)&lt;/script&gt;" in text
     assert "javascript:alert(&#39;declared&#39;)" in text, "shown as text, not as a link"
-    meteor = (site / "npm/@scope/pkg/index.html").read_text()
+    meteor = (site / "npm/@scope/pkg.html").read_text()
     assert "&#34;&gt;&lt;svg onload=alert(1)&gt;" in meteor
     assert f"<bdi>{RTL}</bdi>" in meteor, "right-to-left marks stay isolated"
 
@@ -128,30 +128,30 @@ def test_methodology_lists_every_field_from_the_models(site: Path) -> None:
 
 def test_signals_are_shown_on_package_pages(tmp_path: Path) -> None:
     render_site(signal_snapshots(), tmp_path)
-    good = (tmp_path / "pypi/good/index.html").read_text()
+    good = (tmp_path / "pypi/good.html").read_text()
     assert "Built from" in good and "Unverified claims" not in good
     assert 'href="https://search.sigstore.dev/?logIndex=700008187"' in good
     assert f'href="https://github.com/Org/Repo/tree/{GOOD_BUILD.commit}"' in good
     assert "1 verified of 2 attested, of 3 files" in text_of(good)
     assert 'class="alert' not in good, "no warning on a verified, consistent package"
-    forged = (tmp_path / "pypi/forged/index.html").read_text()
+    forged = (tmp_path / "pypi/forged.html").read_text()
     assert "Verification failed." in forged and "Unverified claims." in forged
     assert "subject does not match distribution digest" in forged
     assert 'class="facts unverified"' in forged
-    dropped = text_of((tmp_path / "pypi/dropped/index.html").read_text())
+    dropped = text_of((tmp_path / "pypi/dropped.html").read_text())
     assert "Provenance dropped. The previous release 1.9.0 was attested; this one (2.0.0)" in (
         dropped
     )
-    forked = text_of((tmp_path / "pypi/forked/index.html").read_text())
+    forked = text_of((tmp_path / "pypi/forked.html").read_text())
     assert "Repository mismatch." in forked and "https://github.com/someone/fork" in forked
     for cause in ("a fork publishing", "renamed", "starjacking"):
         assert cause in forked
-    calm = (tmp_path / "npm/calm/index.html").read_text()
+    calm = (tmp_path / "npm/calm.html").read_text()
     assert "Not attested: no provenance states where this release was built." in calm
 
 
 def test_hostile_build_fields_stay_text(site: Path) -> None:
-    html = (site / "npm/@scope/pkg/index.html").read_text()
+    html = (site / "npm/@scope/pkg.html").read_text()
     for raw in ("<script>alert('commit')", "<svg onload", "<b>push</b>", "<img src=x"):
         assert raw not in html
     assert "&lt;script&gt;alert(&#39;commit&#39;)&lt;/script&gt;" in html
@@ -166,7 +166,7 @@ def test_hostile_build_fields_stay_text(site: Path) -> None:
 def test_ecosystem_page_marks_and_filters_signals(tmp_path: Path) -> None:
     render_site(signal_snapshots(), tmp_path)
     html = (tmp_path / "pypi/index.html").read_text()
-    row = r'<tr class="\w+"(?: data-s="([^"]*)")?><td>\d+<td><a href="([^"/]+)/'
+    row = r'<tr class="\w+"(?: data-s="([^"]*)")?><td>\d+<td><a href="([^"/]+)\.html"'
     marked = {name: sig for sig, name in re.findall(row, html)}
     assert marked == {"good": "", "forged": "failed", "dropped": "dropped", "forked": "mismatch"}
     assert '<span class="sig failed">verification failed</span>' in html
@@ -194,8 +194,8 @@ def test_overview_warns_about_failed_and_dropped_only_when_there_are_any(tmp_pat
 def test_plan_holds_every_page_with_its_way_back_to_the_top() -> None:
     site = plan(hostile_snapshots(), INFOS)
     assert site.pages[0].path == "index.html" and site.pages[0].root == ""
-    scoped = next(p for p in site.pages if p.path == "npm/@scope/pkg/index.html")
-    assert scoped.root == "../../../"
+    scoped = next(p for p in site.pages if p.path == "npm/@scope/pkg.html")
+    assert scoped.root == "../../"
     assert [s.ecosystem for s in site.snapshots] == ["pypi", "npm"], "in EcosystemInfo.order"
     snapshot_files = {f"data/{s.ecosystem}.json" for s in site.snapshots} | {"data/schema.json"}
     assert not snapshot_files & set(site.files), "snapshots and schema have their own writer"
@@ -241,13 +241,13 @@ def test_ecosystem_facts_come_from_its_info(tmp_path: Path) -> None:
     site = plan([pypi, npm], renamed)
     assert [s.ecosystem for s in site.snapshots] == ["npm", "pypi"]
     render([pypi, npm], tmp_path, infos=renamed)
-    assert (tmp_path / "npm/a-b/index.html").is_file(), "npm names normalized as its info says"
-    assert (tmp_path / "pypi/Foo_Bar.baz/index.html").is_file(), "pypi names kept as they are"
-    page = text_of((tmp_path / "npm/a-b/index.html").read_text())
+    assert (tmp_path / "npm/a-b.html").is_file(), "npm names normalized as its info says"
+    assert (tmp_path / "pypi/Foo_Bar.baz.html").is_file(), "pypi names kept as they are"
+    page = text_of((tmp_path / "npm/a-b.html").read_text())
     assert "a_b on Npm-Registry" in page and "(the npm endpoint)" in page
     about = (tmp_path / "about/index.html").read_text()
     assert "(its <code>publish time</code>)" in about
-    release = (tmp_path / "pypi/Foo_Bar.baz/index.html").read_text()
+    release = (tmp_path / "pypi/Foo_Bar.baz.html").read_text()
     assert "<dt>Trusted Publishing</dt><dd>unknown</dd>" in release, "no reason, none shown"
     index = (tmp_path / "index.html").read_text()
     assert index.index("Npm-Registry") < index.index("PyPI")

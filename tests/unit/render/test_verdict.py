@@ -53,10 +53,10 @@ def test_unreadable_packages_skip_the_release_panels() -> None:
 def test_names_index_is_small_and_in_rank_order() -> None:
     class View:
         def __init__(self, row) -> None:  # type: ignore[no-untyped-def]
-            self.result, self.href = row, f"{row.name}/index.html"
+            self.result, self.href = row, f"{row.name}.html"
 
     snap = synthetic_snapshot("npm", 50)
     data = json.loads(names_index("npm", "npm", [View(p) for p in snap.packages]))
     assert data["display"] == "npm"
     assert [r[0] for r in data["rows"]] == [p.name for p in snap.packages]
-    assert data["rows"][0][1] == f"npm/{snap.packages[0].name}/index.html"
+    assert data["rows"][0][1] == f"npm/{snap.packages[0].name}.html"

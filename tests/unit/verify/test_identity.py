@@ -190,7 +190,7 @@ def test_site_says_declared_repository_only_for_the_first(tmp_path: Path) -> Non
     )
     render_site([snapshot("pypi", [*rows, unchecked])], tmp_path)
     pages = {
-        name: _text((tmp_path / "pypi" / name / "index.html").read_text())
+        name: _text((tmp_path / "pypi" / f"{name}.html").read_text())
         for name in ("ours", "theirs", "nodecl", "google", "legacy")
     }
     claim = "Verified: signed by the declared repository"
