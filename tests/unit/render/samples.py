@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from html.parser import HTMLParser
 from pathlib import Path
@@ -25,7 +26,7 @@ from tests import builders
 
 def render_site(
     snapshots: list[Snapshot], out: Path, *, history: History | None = None, **kw: Any
-) -> list[Path]:
+) -> Sequence[Path]:
     """``render`` with the real ecosystems' facts."""
     return render(snapshots, out, infos=INFOS, history=history, **kw)
 
