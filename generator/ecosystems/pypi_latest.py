@@ -30,6 +30,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 from packaging.utils import InvalidWheelFilename, canonicalize_version, parse_wheel_filename
@@ -120,8 +121,18 @@ def _sdist_stem(filename: str) -> str | None:
     return None
 
 
+_SEPARATORS = re.compile(r"[-_.]+")
+
+
 def _canonical_name(name: str) -> str:
-    return re.sub(r"[-_.]+", "-", name).lower()
+    # Every file of a project names the project: cached, but only for names of a sane
+    # length (a hostile index must not park megabytes in the cache for the whole run).
+    return _cached_name(name) if len(name) <= 256 else _SEPARATORS.sub("-", name).lower()
+
+
+@lru_cache(maxsize=4096)
+def _cached_name(name: str) -> str:
+    return _SEPARATORS.sub("-", name).lower()
 
 
 def _canonical_version(version: str) -> str | None:

@@ -160,16 +160,21 @@ def pypi_file_version(filename: str) -> str | None:
         head, dash, platform = filename[:-4].rpartition("-")
         head, _, abi = head.rpartition("-")
         head, _, python = head.rpartition("-")
-        if not dash or not _wheel_tags_ok(f"{python}-{abi}-{platform}"):
+        tags = f"{python}-{abi}-{platform}"
+        if len(filename) > 256:  # not cached: a hostile index must not park megabytes there
+            tags_ok, version_of = _wheel_tags_ok.__wrapped__, _wheel_version.__wrapped__
+        else:
+            tags_ok, version_of = _wheel_tags_ok, _wheel_version
+        if not dash or not tags_ok(tags):
             return None
-        return _wheel_version(head)
+        return version_of(head)
     try:
         return str(parse_sdist_filename(filename)[1])
     except (InvalidSdistFilename, ValueError):
         return None
 
 
-@lru_cache(maxsize=1024)
+@lru_cache(maxsize=16384)  # tag triples recur across projects: a few kB per thousand
 def _wheel_tags_ok(tags: str) -> bool:
     try:
         parse_wheel_filename(f"x-0-{tags}.whl")
@@ -208,7 +213,10 @@ def pypi_release_facts(simple: dict[str, Any], signer: Signer | None = None) -> 
         yanked = entry.get("yanked")
         provenance = entry.get("provenance")
         attested = isinstance(provenance, str) and bool(provenance.strip())
-        facts = _signed(filename, attested, signer)
+        if signer is None:  # nearly every file: no signer to match
+            facts = FileFacts(filename=filename, attested=attested)
+        else:
+            facts = _signed(filename, attested, signer)
         grouped[version].append((facts, when, bool(yanked)))
     out = []
     for version, items in grouped.items():

@@ -8,6 +8,8 @@ already reads; the output models (``Release``, ``Timeline``, ``Forecast``, ``Dow
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 from typing import Literal
 
@@ -58,8 +60,13 @@ class NpmTrust(StrEnum):
     """Neither Trusted Publishing nor provenance."""
 
 
-class FileFacts(_Frozen):
-    """Input: one distribution file of a release (npm: the release's tarball)."""
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FileFacts:
+    """Input: one distribution file of a release (npm: the release's tarball).
+
+    The inputs are plain dataclasses, not models: a PyPI simple index lists hundreds of
+    files per project, and validating each one was a quarter of a PyPI crawl's CPU (issue
+    13). Nothing of them is exported as it is: the output models below cap every string."""
 
     filename: str
     """The file's name."""
@@ -71,19 +78,24 @@ class FileFacts(_Frozen):
     """Workflow the signer named (file name or path), or null if unknown."""
 
 
-class ReleaseFacts(_Frozen):
-    """Input: what the crawl knows about one release."""
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ReleaseFacts:
+    """Input: what the crawl knows about one release (a dataclass, as :class:`FileFacts`)."""
 
     version: str
     """The version string as the registry spells it."""
-    published_at: AwareDatetime
-    """When the release was published (upload time of its first file on PyPI)."""
+    published_at: datetime
+    """When the release was published (upload time of its first file on PyPI; aware)."""
     yanked: bool = False
     """PyPI: the release is yanked (all its files); npm: never (unpublished versions are gone)."""
     files: tuple[FileFacts, ...] = ()
     """PyPI: the release's non-yanked files; npm: exactly one entry, the tarball."""
     trusted_publishing: bool | None = None
     """Published through Trusted Publishing: true, false, or null when unknown."""
+
+    def __post_init__(self) -> None:
+        if self.published_at.tzinfo is None:  # dates are compared across releases
+            raise ValueError(f"published_at of {self.version!r} has no time zone")
 
 
 class Transition(_Frozen):

@@ -44,3 +44,15 @@ def test_known_names() -> None:
         if filename.endswith(".whl"):
             assert expected(filename) == version, filename
         assert pypi_file_version(filename) == version, filename
+
+
+def test_long_names_are_read_alike_and_never_cached() -> None:
+    from generator.ecosystems import timeline_facts
+
+    tags = ".".join(f"cp3{i}" for i in range(10, 90))  # a compressed tag set, > 256 chars
+    filename = f"numpy-2.1.0-{tags}-{tags}-manylinux_2_17_x86_64.whl"
+    assert len(filename) > 256
+    before = timeline_facts._wheel_tags_ok.cache_info().currsize
+    assert pypi_file_version(filename) == expected(filename) == "2.1.0"
+    assert pypi_file_version("x" * 300 + "-1.0-py3-none-any.whl") == "1.0"
+    assert timeline_facts._wheel_tags_ok.cache_info().currsize == before
