@@ -15,6 +15,7 @@ from generator.compact import compact
 from generator.crawl_depth import backfill_signers, ranked_downloads, with_depth
 from generator.ecosystems.base import Ecosystem
 from generator.errors import PackageError, SourceError, UsageError
+from generator.gc_tuning import lean_gc
 from generator.http import KEY_DOCUMENT, Fetcher, KeyDocument, Unchanged
 from generator.models import (
     Observation,
@@ -319,6 +320,7 @@ async def crawl(
         if entry is not None:
             run.entries[key] = compact(entry.model_copy(update={"row": result}))
         results[index] = result
+        finished()
         if on_result is not None:
             on_result(result)
 
@@ -331,9 +333,10 @@ async def crawl(
         for index, name in todo:
             await one(index, name)
 
-    async with anyio.create_task_group() as tg:
-        for _ in range(min(fetcher.policy.concurrency, len(ranked.names))):
-            tg.start_soon(worker)
+    with lean_gc() as finished:
+        async with anyio.create_task_group() as tg:
+            for _ in range(min(fetcher.policy.concurrency, len(ranked.names))):
+                tg.start_soon(worker)
 
     packages = [r for r in results if r is not None]
     return Snapshot(
