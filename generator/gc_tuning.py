@@ -10,7 +10,8 @@ generations re-scanned the kept rows again and again: a quarter of a PyPI crawl'
 ``every`` finished packages, collects the young generations (so cyclic garbage, e.g. a
 retried request's exception and traceback, is still freed) and then freezes what is left:
 the kept rows move to the permanent generation and are never scanned again. On the way
-out everything frozen here is unfrozen and the thresholds are restored.
+out the thresholds are restored and what was frozen here is unfrozen (when nothing was
+frozen before: CPython can only thaw everything).
 """
 
 from __future__ import annotations
@@ -46,5 +47,8 @@ def lean_gc(every: int = EVERY) -> Iterator[Callable[[], None]]:
         yield finished
     finally:
         gc.set_threshold(*thresholds)
-        if gc.get_freeze_count() > frozen_before:
+        # gc.unfreeze() thaws everything: only when nothing was frozen before us (otherwise
+        # another's frozen objects, e.g. the render's before it forks, would thaw too; ours
+        # then stay frozen, still freed by reference counting, only cycles wait).
+        if frozen_before == 0:
             gc.unfreeze()

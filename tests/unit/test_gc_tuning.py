@@ -15,6 +15,7 @@ class Node:
 
 
 def test_thresholds_and_freeze_are_restored() -> None:
+    gc.unfreeze()  # whatever an earlier test in this process froze (the render does)
     before, frozen = gc.get_threshold(), gc.get_freeze_count()
     with lean_gc(every=2) as finished:
         assert gc.get_threshold()[0] == max(before[0], YOUNG_THRESHOLD)
@@ -35,7 +36,17 @@ def test_cyclic_garbage_is_still_collected_at_each_freeze() -> None:
         assert ref() is None
 
 
+def test_what_another_froze_is_never_thawed() -> None:
+    gc.freeze()  # as the render does before it forks
+    frozen = gc.get_freeze_count()
+    with lean_gc(every=1) as finished:
+        finished()
+    assert gc.get_freeze_count() >= frozen
+    gc.unfreeze()
+
+
 def test_an_error_inside_restores_the_collector() -> None:
+    gc.unfreeze()
     before, frozen = gc.get_threshold(), gc.get_freeze_count()
     try:
         with lean_gc(every=1) as finished:
