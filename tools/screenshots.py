@@ -31,6 +31,7 @@ PAGES = {
     "error": "pypi/fictional-garbled.html",
     "mismatch": "npm/fictional-mirage.html",
     "history": "npm/@fictional-scope/nebula.html",
+    "signer": "pypi/fictional-harbor.html",
     "about": "about/index.html",
     "changes": "changes.html",
 }
