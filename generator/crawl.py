@@ -315,10 +315,11 @@ async def crawl(
             result, entry = await package_row(
                 ecosystem, fetcher, ranks[index], name, verify, previous, signer_backfill
             )
-        result = with_depth(result, ranked.downloads[index] if ranked.downloads else None, previous)
-        compact(result)
-        if entry is not None:
+        result = with_depth(result, ranked.downloads[index] if ranked.downloads else None)
+        if entry is not None:  # compacts its row, ``result``, with it
             run.entries[key] = compact(entry.model_copy(update={"row": result}))
+        else:
+            compact(result)
         results[index] = result
         finished()
         if on_result is not None:

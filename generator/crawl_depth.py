@@ -1,6 +1,6 @@
-"""The crawl's issue-11 steps: download counts from the ranking onto the rows, the signers
-an earlier row knew carried into the new row's timeline (no request either way), and the
-signer backfill: a few earlier releases' signers fetched once, then remembered.
+"""The crawl's issue-11 steps: download counts from the ranking onto the rows, and for a
+fresh row the signers an earlier row knew (no request) plus the signer backfill: a few
+earlier releases' signers fetched once, then remembered.
 
 Signer backfill (README "Signer backfill"): only after a package's documents were read
 afresh (a reused row, 304 or unchanged on the change feed, costs nothing), for the
@@ -52,17 +52,10 @@ def ranked_downloads(
     return out
 
 
-def with_depth(
-    row: PackageResult, downloads: Downloads | None, previous: Entry | None
-) -> PackageResult:
-    """The row with this run's download count, and the signers the previous row knew for
-    the same releases (a release's attestations never change: nothing is fetched again)."""
-    earlier = previous.row.timeline if previous is not None else None
-    timeline = remember_signers(row.timeline, earlier)
-    update: dict[str, object] = {"downloads": downloads}
-    if timeline is not row.timeline:
-        update["timeline"] = timeline
-    return row.model_copy(update=update)
+def with_depth(row: PackageResult, downloads: Downloads | None) -> PackageResult:
+    """The row with this run's download count (the signers an earlier row knew are carried
+    into a fresh row by :func:`backfill_signers`; a reused row already holds them)."""
+    return row.model_copy(update={"downloads": downloads})
 
 
 def backfill_order(timeline: Timeline, sources: dict[str, str]) -> list[str]:

@@ -18,7 +18,6 @@ from generator.ecosystems.timeline_facts import (
     remember_signers,
 )
 from generator.models_depth import Lifecycle
-from generator.state import Entry, Validators
 from generator.timeline import Downloads, NpmTrust, ProvenanceState
 from tests.builders import package, packument, simple_index
 
@@ -142,16 +141,15 @@ def test_signer_fills_only_its_file_and_earlier_rows_remember() -> None:
     assert merged.changed[0].before == "1.0" and merged.changed[0].after == "1.1"
 
 
-def test_with_depth_sets_downloads_and_reuses_earlier_signers() -> None:
+def test_with_depth_sets_downloads() -> None:
+    # Earlier signers reach a fresh row in backfill_signers (tests/integration/test_depth.py:
+    # test_a_remembered_signer_is_not_fetched_again_and_counts); a reused row holds them.
     doc = simple(("p-1.0.tar.gz", day(1), True, False), ("p-1.1.tar.gz", day(2), True, False))
-    old = pypi_depth(doc, "1.0", Signer("p-1.0.tar.gz", "https://github.com/o/r", "a.yml"))
     new = pypi_depth(doc, "1.1", Signer("p-1.1.tar.gz", "https://github.com/o/r", "b.yml"))
-    previous = Entry(validators=Validators(etag="x"), row=package(timeline=old["timeline"]))
-    row = with_depth(
-        package(timeline=new["timeline"]), Downloads(count=5, window="last-30-days"), previous
-    )
+    before = package(timeline=new["timeline"])
+    row = with_depth(before, Downloads(count=5, window="last-30-days"))
     assert row.downloads is not None and row.downloads.count == 5
-    assert row.timeline is not None and row.timeline.provenance_changed
+    assert row.timeline == before.timeline
 
 
 # ---- real samples ------------------------------------------------------------------------
