@@ -32,7 +32,7 @@ from generator.demo.server import Registry, serve
 from generator.ecosystems import REGISTRY
 from generator.http import Fetcher, HttpPolicy
 from generator.models import SourceInfo
-from generator.state import StateRun
+from generator.state import Entry, StateRun
 
 
 async def measure(ecosystem: str) -> None:
@@ -93,15 +93,18 @@ async def demo_crawls(ecosystem: str, k: int) -> tuple[Counter[str], Counter[str
     recorded = Recorded(ecosystem)
     names = list(json.loads((RECORDINGS / "expected.json").read_text())[ecosystem])
     ranked = RankedList(names, SourceInfo(kind="packages-file", location="demo", requested=0))
-    state = StateRun()
+    kept: dict[str, Entry] = {}
     out = []
-    for run in range(2):
+    for _ in range(2):
         policy = HttpPolicy(attempts=1)
         transport = httpx.MockTransport(recorded)
         mark = len(recorded.log)
         async with Fetcher("https://demo.test", policy, transport=transport) as fetcher:
-            previous = StateRun(previous=state.entries) if run else state
-            await crawl(eco, fetcher, ranked, demo=True, state=previous, signer_backfill=k)
+            state = StateRun(previous=kept)
+            with await crawl(
+                eco, fetcher, ranked, demo=True, state=state, signer_backfill=k
+            ) as crawled:
+                kept = {key: Entry.model_validate_json(text) for key, text in crawled.entries()}
         out.append(Counter(_kind(path, status) for path, status in recorded.log[mark:]))
     return out[0], out[1]
 

@@ -93,10 +93,11 @@ def ours(url: str, n: int, in_flight: int, ecosystem: str) -> None:
             names(n), SourceInfo(kind="packages-file", location="bench", requested=n, skipped=[])
         )
         async with Fetcher(url, HttpPolicy(concurrency=in_flight)) as fetcher:
-            snapshot = await crawl(
+            crawled = await crawl(
                 REGISTRY[ecosystem], fetcher, ranked, verify=VerifyOptions(skip="bench")
             )
-        errors = [p for p in snapshot.packages if p.status.value == "error"]
+        with crawled:
+            errors = [p for p in crawled.packages() if p.status.value == "error"]
         if errors:
             raise SystemExit(f"{len(errors)} errors, e.g. {errors[0].error}")
 

@@ -39,6 +39,7 @@ from generator.errors import GeneratorError  # noqa: E402
 from generator.http import Fetcher, HttpPolicy  # noqa: E402
 from generator.models import SourceInfo, Status  # noqa: E402
 from generator.snapshot import read_snapshot, write_snapshot  # noqa: E402
+from tests.builders import whole  # noqa: E402
 from tests.faults.scenarios import (  # noqa: E402
     HEALTHY_STATUS,
     Fault,
@@ -135,7 +136,7 @@ async def refused_row() -> Row:
     policy = HttpPolicy(attempts=3, backoff=0.01, max_wait=1, connect_timeout=1)
     async with Fetcher(f"http://127.0.0.1:{port}", policy) as fetcher:
         ranked = RankedList(names, SourceInfo(kind="packages-file", location="x", requested=20))
-        snapshot = await crawl(REGISTRY["npm"], fetcher, ranked)
+        snapshot = whole(await crawl(REGISTRY["npm"], fetcher, ranked))
         attempts = fetcher.stats.requests
     affected = sum(p.status is Status.ERROR for p in snapshot.packages)
     return (
@@ -252,7 +253,9 @@ def input_rows(work: Path) -> list[Row]:
                 source = SourceInfo(kind="packages-file", location="x", requested=12)
                 tracemalloc.start()
                 try:
-                    snapshot = await crawl(REGISTRY["npm"], fetcher, RankedList(names, source))
+                    snapshot = whole(
+                        await crawl(REGISTRY["npm"], fetcher, RankedList(names, source))
+                    )
                     retained = tracemalloc.get_traced_memory()[0]
                 finally:
                     tracemalloc.stop()

@@ -111,7 +111,8 @@ async def demo_crawls(urls: dict[str, str]) -> None:
             async with Fetcher(urls[name], HttpPolicy(attempts=1)) as fetcher:
                 ranked = await ranked_list(eco, fetcher, n=1000, top_source=urls.get(f"top-{name}"))
                 started = time.perf_counter()
-                snapshot = await crawl(eco, fetcher, ranked, verify=options)
+                with await crawl(eco, fetcher, ranked, verify=options) as crawled:
+                    snapshot = crawled.snapshot()
                 elapsed = time.perf_counter() - started
             attested = snapshot.summary.by_status["attested"]
             outcomes = {v.value: n for v, n in snapshot.summary.by_verification.items()}

@@ -11,7 +11,6 @@ import anyio
 
 from generator.caps import MAX_EXAMPLES
 from generator.classify import classify
-from generator.compact import compact
 from generator.crawl_depth import backfill_signers, ranked_downloads, with_depth
 from generator.ecosystems.base import Ecosystem
 from generator.errors import PackageError, SourceError, UsageError
@@ -24,11 +23,13 @@ from generator.models import (
     Snapshot,
     SourceInfo,
     Status,
+    Tally,
+    Verification,
     VerificationFields,
-    summarize,
     utc_now,
 )
 from generator.sources import read_packages_file
+from generator.spool import Crawled, RowSpool
 from generator.state import Entry, StateRun, Validators
 from generator.timeline import Downloads
 from generator.verify import VERIFY, VerifyOptions, check
@@ -254,10 +255,6 @@ async def _package_result(
         **evidence.model_dump(exclude={"attested"}),
         **verified.model_dump(),
     )
-    try:  # a string that cannot be written as UTF-8 would fail the whole snapshot later
-        result.model_dump_json()
-    except ValueError:
-        return _error(rank_, name, "metadata that cannot be written as UTF-8"), True
     return result, observation.unreadable is not None
 
 
@@ -291,17 +288,20 @@ async def crawl(
     verify: VerifyOptions = VERIFY,
     state: StateRun | None = None,
     signer_backfill: int = 0,
-) -> Snapshot:
+) -> Crawled:
     """Crawl every package of ``ranked``; a failing package never cancels its siblings.
 
     Attested provenance is verified as ``verify`` says (trust root, or a reason not to).
     With ``state``, stored rows are reused: with no request when the change feed proved the
-    package unchanged, after a 304 otherwise; ``state.entries`` collects the new state.
-    A package read afresh fetches up to ``signer_backfill`` earlier signers (``crawl_depth``).
+    package unchanged, after a 304 otherwise; the result's ``kept`` names the rows the next
+    crawl may reuse. A package read afresh fetches up to ``signer_backfill`` earlier
+    signers (``crawl_depth``). Each finished row goes to disk at once (``generator.spool``):
+    the caller closes the result (``Crawled.close``) when it has written it.
     """
-    results: list[PackageResult | None] = [None] * len(ranked.names)
     ranks = ranked.ranks or range(1, len(ranked.names) + 1)
     run = state or StateRun()
+    crawled = Crawled(head=_head(ecosystem, fetcher, ranked, demo), rows=RowSpool(len(ranks)))
+    tally = Tally()
 
     async def one(index: int, name: str) -> None:
         key = ecosystem.normalize(name) or name
@@ -316,11 +316,21 @@ async def crawl(
                 ecosystem, fetcher, ranks[index], name, verify, previous, signer_backfill
             )
         result = with_depth(result, ranked.downloads[index] if ranked.downloads else None)
-        if entry is not None:  # compacts its row, ``result``, with it
-            run.entries[key] = compact(entry.model_copy(update={"row": result}))
-        else:
-            compact(result)
-        results[index] = result
+        try:  # a string that cannot be written as UTF-8 would fail the whole snapshot
+            text = result.__pydantic_serializer__.to_json(result)
+        except ValueError:
+            result, entry = (
+                _error(ranks[index], name, "metadata that cannot be written as UTF-8"),
+                None,
+            )
+            text = result.__pydantic_serializer__.to_json(result)
+        crawled.rows.put(index, text)
+        tally.add(result)
+        if entry is not None:
+            validators = entry.validators
+            crawled.kept[index] = (key, validators.__pydantic_serializer__.to_json(validators))
+        if result.verification is Verification.FAILED:
+            crawled.failed.append(result.name)
         finished()
         if on_result is not None:
             on_result(result)
@@ -334,12 +344,22 @@ async def crawl(
         for index, name in todo:
             await one(index, name)
 
-    with lean_gc() as finished:
-        async with anyio.create_task_group() as tg:
-            for _ in range(min(fetcher.policy.concurrency, len(ranked.names))):
-                tg.start_soon(worker)
+    try:
+        with lean_gc() as finished:
+            async with anyio.create_task_group() as tg:
+                for _ in range(min(fetcher.policy.concurrency, len(ranked.names))):
+                    tg.start_soon(worker)
+    except BaseException:
+        crawled.close()
+        raise
+    crawled.head = crawled.head.model_copy(
+        update={"generated_at": utc_now(), "summary": tally.summary()}
+    )
+    return crawled
 
-    packages = [r for r in results if r is not None]
+
+def _head(ecosystem: Ecosystem, fetcher: Fetcher, ranked: RankedList, demo: bool) -> Snapshot:
+    """The snapshot without its rows (its summary and time are set when the crawl ends)."""
     return Snapshot(
         ecosystem=ecosystem.name,
         generated_at=utc_now(),
@@ -347,7 +367,7 @@ async def crawl(
         registry=fetcher.base_url,
         attestation_cutoff=ecosystem.attestation_cutoff,
         source=ranked.source,
-        summary=summarize(packages),
-        packages=packages,
+        summary=Tally().summary(),
+        packages=[],
         shard=ranked.shard,
     )

@@ -437,6 +437,17 @@ class Snapshot(_Frozen):
     snapshot ``attested-yet merge`` makes from all shards."""
 
 
+class Tally:  # TEMPORARY until h10a merges
+    def __init__(self) -> None:
+        self.rows: list[PackageResult] = []
+
+    def add(self, row: PackageResult) -> None:
+        self.rows.append(row)
+
+    def summary(self) -> Summary:
+        return summarize(self.rows)
+
+
 def summarize(packages: list[PackageResult]) -> Summary:
     """Count statuses and Trusted Publishing over ``packages``."""
     by_status = dict.fromkeys(Status, 0)

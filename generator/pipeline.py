@@ -29,10 +29,11 @@ from generator.feeds import fetch_states, read_feed
 from generator.history import HISTORY_DIR, INDEX_FILE, read_history_dir
 from generator.http import Fetcher, HttpPolicy, MiB
 from generator.merge import merge_shards
-from generator.models import PackageResult, Snapshot, Status, Verification
+from generator.models import PackageResult, Snapshot, Status
 from generator.previous import default_site_url
 from generator.progress import Progress
 from generator.snapshot import SCHEMA_FILE, read_snapshots, write_snapshot
+from generator.spool import Crawled, failed_line
 from generator.state import (
     CrawlState,
     StateRun,
@@ -111,7 +112,7 @@ class CrawlConfig:
             raise UsageError("--packages needs exactly one --ecosystem")
 
 
-Outcome = Snapshot | GeneratorError
+Outcome = Crawled | GeneratorError
 
 
 async def crawl_ecosystem(
@@ -119,9 +120,10 @@ async def crawl_ecosystem(
     config: CrawlConfig,
     progress: Progress,
     registry: Mapping[str, Ecosystem] = REGISTRY,
-) -> Snapshot:
-    """One ecosystem's snapshot; a ``GeneratorError`` when its package list cannot be read.
-    ``registry`` maps names to clients (tests pass fakes)."""
+) -> Crawled:
+    """One ecosystem's crawl (the caller writes its snapshot, then closes it); a
+    ``GeneratorError`` when its package list cannot be read. ``registry`` maps names to
+    clients (tests pass fakes). The crawl state is written here."""
     ecosystem = registry[name]
     started = time.monotonic()
     base_url = config.registry_urls[name]
@@ -153,7 +155,7 @@ async def crawl_ecosystem(
         def done(result: PackageResult) -> None:
             progress.advance(task, result)
 
-        snapshot = await crawl(
+        crawled = await crawl(
             ecosystem,
             fetcher,
             ranked,
@@ -169,12 +171,14 @@ async def crawl_ecosystem(
         ecosystem=name,
         registry=base_url.rstrip("/"),
         feed=feed.cursor,
-        packages=run.entries,
     )
     try:
-        write_state(config.data, new)
+        write_state(config.data, new, crawled.entries())
     except OSError as exc:  # the snapshot matters; a missing state only costs a full crawl
         note += f"; crawl state not written ({type(exc).__name__})"
+    except BaseException:
+        crawled.close()
+        raise
     progress.finish(
         task,
         f"{stats.requests + feed.requests} requests, "
@@ -182,7 +186,7 @@ async def crawl_ecosystem(
         f"{note}; {feed.note}; {stats.not_modified} unchanged (304), "
         f"{run.skipped} skipped on the change feed's word",
     )
-    return snapshot
+    return crawled
 
 
 def seed_state(config: CrawlConfig, site: str, log: Log = stderr) -> None:
@@ -222,22 +226,27 @@ def run_crawl(
     """Crawl, write each good snapshot, log one summary line per ecosystem; the exit status
     (1 when an ecosystem failed). ``shown_as`` names the data folder in the log when the
     snapshots are written somewhere temporary (``build --demo``)."""
-    outcomes: dict[str, Snapshot | GeneratorError] = {}
+    outcomes: dict[str, Outcome] = {}
 
     async def crawl_into_outcomes() -> None:
         # Returns nothing: asyncio formats the repr of a finished task's result on its way
         # out (reprlib, but each row in full): 0.2 s per 1,000 rows, for nothing.
         outcomes.update(await crawl_all(config, None, registry))
 
-    anyio.run(crawl_into_outcomes)
-    for name, outcome in outcomes.items():
-        if isinstance(outcome, Snapshot):
-            path = write_snapshot(outcome, config.data)
-            log(summary_line(outcome, (shown_as or config.data) / path.name))
-            if failed_line := verification_failures(outcome):
-                log(failed_line)
-        else:
-            log(f"attested-yet: error: {name}: {outcome}")
+    try:
+        anyio.run(crawl_into_outcomes)
+        for name, outcome in outcomes.items():
+            if isinstance(outcome, GeneratorError):
+                log(f"attested-yet: error: {name}: {outcome}")
+                continue
+            path = write_snapshot(outcome.head, config.data, outcome.rows.texts())
+            log(summary_line(outcome.head, (shown_as or config.data) / path.name))
+            if line := failed_line(name, outcome.failed):
+                log(line)
+    finally:
+        for outcome in outcomes.values():
+            if isinstance(outcome, Crawled):
+                outcome.close()
     return 1 if any(isinstance(o, GeneratorError) for o in outcomes.values()) else 0
 
 
@@ -346,15 +355,6 @@ def demo_config(config: CrawlConfig, *, temporary_data: bool) -> Iterator[CrawlC
             registry_urls={name: urls[name] for name in INFOS},
             top_sources={name: urls[f"top-{name}"] for name in INFOS if f"top-{name}" in urls},
         )
-
-
-def verification_failures(snapshot: Snapshot) -> str | None:
-    """A loud line naming the attested releases whose provenance failed verification."""
-    names = [p.name for p in snapshot.packages if p.verification is Verification.FAILED]
-    if not names:
-        return None
-    shown = ", ".join(names[:10]) + (f" and {len(names) - 10} more" if len(names) > 10 else "")
-    return f"{snapshot.ecosystem}: {len(names)} attested release(s) FAILED verification: {shown}"
 
 
 def summary_line(snapshot: Snapshot, path: Path) -> str:

@@ -14,6 +14,7 @@ from pydantic import ValidationError
 
 from generator.errors import SnapshotError
 from generator.models import Snapshot
+from generator.spool import indented
 
 SCHEMA_FILE = "schema.json"
 
@@ -47,36 +48,44 @@ def schema() -> dict[str, Any]:
     return document
 
 
-def write_snapshot(snapshot: Snapshot, data_dir: Path) -> Path:
-    """Write ``<data_dir>/<ecosystem>.json`` and ``schema.json`` atomically."""
+def write_snapshot(snapshot: Snapshot, data_dir: Path, rows: Iterable[bytes] | None = None) -> Path:
+    """Write ``<data_dir>/<ecosystem>.json`` and ``schema.json`` atomically (with ``rows``,
+    as :func:`snapshot_json` says)."""
     path = data_dir / f"{snapshot.ecosystem}.json"
     for stale in data_dir.glob(f".{path.name}.*.tmp"):  # left by a killed run; never read
         stale.unlink(missing_ok=True)
-    atomic_write(path, snapshot_json(snapshot))
+    atomic_write(path, snapshot_json(snapshot, rows))
     atomic_write(data_dir / SCHEMA_FILE, json.dumps(schema(), indent=1).encode() + b"\n")
     return path
 
 
-def snapshot_json(snapshot: Snapshot) -> Iterator[bytes]:
+def snapshot_json(snapshot: Snapshot, rows: Iterable[bytes] | None = None) -> Iterator[bytes]:
     """``snapshot.model_dump_json(indent=1)`` and a newline, as bytes, one row at a time.
+
+    ``rows``, when given, are the packages instead of ``snapshot.packages``: each a row's
+    compact JSON, in order (a crawl's rows are on disk: ``generator.spool``).
 
     The whole text of 10,000 rows held at once (as text, then as bytes, then with the
     newline) was the peak of a crawl's and of a render's memory (issue 13); this holds one
     row's. The rows are written where the snapshot without them has ``"packages": []``,
     each indented as it is inside the list (a string in JSON never holds a raw newline, so
-    every newline of a row's text is one of its lines). Should that text occur more than
-    once (it cannot in today's schema), the whole document is written at once."""
+    every newline of a row's text is one of its lines)."""
+    if rows is None:
+        models = snapshot.packages
+        rows = (r.__pydantic_serializer__.to_json(r, indent=1) for r in models)
+    else:
+        rows = (indented(text) for text in rows)
     serializer = snapshot.__pydantic_serializer__
     empty = serializer.to_json(snapshot.model_copy(update={"packages": []}), indent=1)
-    parts = empty.split(_EMPTY_PACKAGES)
-    if not snapshot.packages or len(parts) != 2:
-        yield serializer.to_json(snapshot, indent=1) + b"\n"
+    before, after = empty.split(_EMPTY_PACKAGES)  # a field name is written once
+    texts = iter(rows)
+    first = next(texts, None)
+    if first is None:
+        yield empty + b"\n"
         return
-    before, after = parts
-    yield before + b'\n "packages": ['
-    for i, row in enumerate(snapshot.packages):
-        text = row.__pydantic_serializer__.to_json(row, indent=1)
-        yield (b",\n  " if i else b"\n  ") + text.replace(b"\n", b"\n  ")
+    yield before + b'\n "packages": [\n  ' + first.replace(b"\n", b"\n  ")
+    for text in texts:
+        yield b",\n  " + text.replace(b"\n", b"\n  ")
     yield b"\n ]" + after + b"\n"
 
 

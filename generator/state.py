@@ -28,7 +28,7 @@ ignored (a full crawl), never the run's failure.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
@@ -149,45 +149,44 @@ def read_state(
     return state, f"state of {len(state.packages)} packages"
 
 
-def write_state(data: Path, state: CrawlState) -> Path:
-    """Write ``state`` atomically; returns its path."""
+def write_state(
+    data: Path, state: CrawlState, entries: Iterable[tuple[str, bytes]] | None = None
+) -> Path:
+    """Write ``state`` atomically (with ``entries``, as :func:`state_json` says); returns
+    its path."""
     path = state_path(data, state.ecosystem)
-    atomic_write(path, state_json(state))
+    atomic_write(path, state_json(state, entries))
     return path
 
 
-def state_json(state: CrawlState) -> Iterator[bytes]:
+def state_json(
+    state: CrawlState, entries: Iterable[tuple[str, bytes]] | None = None
+) -> Iterator[bytes]:
     """``state.model_dump_json().encode()``, one entry at a time: the whole text of 10,000
     rows at once, as text and then as bytes, was the peak of a crawl's memory (issue 13).
+    ``entries`` (normalized name, an ``Entry``'s compact JSON), when given, are the
+    packages instead of ``state.packages`` (a crawl's rows are on disk: ``Crawled``).
     The entries go where the state without them has ``"packages":{}`` (in compact JSON a
     string's quotes are escaped, so that text is the field itself)."""
-    serializer = state.__pydantic_serializer__
-    if not state.packages:
-        yield serializer.to_json(state)
-        return
-    empty = serializer.to_json(state.model_copy(update={"packages": {}}))
+    if entries is None:
+        entries = ((k, e.__pydantic_serializer__.to_json(e)) for k, e in state.packages.items())
+    empty = state.__pydantic_serializer__.to_json(state.model_copy(update={"packages": {}}))
     before, after = empty.split(b'"packages":{}')
     yield before + b'"packages":{'
-    for i, (name, entry) in enumerate(state.packages.items()):
-        yield (
-            (b"," if i else b"")
-            + to_json(name)
-            + b":"
-            + entry.__pydantic_serializer__.to_json(entry)
-        )
+    for i, (name, entry) in enumerate(entries):
+        yield (b"," if i else b"") + to_json(name) + b":" + entry
     yield b"}" + after
 
 
 @dataclass
 class StateRun:
-    """One crawl's use of the state: what it starts from, and what it leaves behind."""
+    """One crawl's use of the state: what it starts from (what it leaves behind is the
+    crawl's ``Crawled.entries``)."""
 
     previous: dict[str, Entry] = field(default_factory=dict)
     """Stored entries, by normalized name (empty for a full crawl)."""
     unchanged: frozenset[str] = frozenset()
     """Normalized names a change feed proved unchanged: reused with no request."""
-    entries: dict[str, Entry] = field(default_factory=dict)
-    """Filled by the crawl: what the next run may reuse."""
     skipped: int = 0
     """Rows reused on the change feed's word (no request)."""
 

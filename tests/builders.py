@@ -27,6 +27,7 @@ from typing import Any
 
 from generator.ecosystems import INFOS
 from generator.models import PackageResult, Snapshot, SourceInfo, Status, summarize
+from generator.spool import Crawled
 
 RECENT = "2025-06-01T00:00:00.000Z"
 """Publication time of the builders' releases (after both attestation cutoffs)."""
@@ -201,3 +202,9 @@ def snapshot(
     }
     base.update(fields)
     return Snapshot.model_validate(base)
+
+
+def whole(crawled: Crawled) -> Snapshot:
+    """A crawl's whole snapshot in memory; the crawl's rows on disk are released."""
+    with crawled:
+        return crawled.snapshot()

@@ -20,7 +20,7 @@ from generator.demo.server import Registry, Reply, serve
 from generator.ecosystems import REGISTRY
 from generator.http import Fetcher, HttpPolicy, MiB
 from generator.models import PackageResult, Snapshot, SourceInfo, Status
-from tests.builders import packument, pypi_json, simple_index
+from tests.builders import packument, pypi_json, simple_index, whole
 from tests.faults.actions import hang_up, reset_mid_body, retry_after_date, stall, stream, trickle
 
 # Tight limits so a whole run of faults takes seconds: 4 attempts, short timeouts. Not too
@@ -649,7 +649,7 @@ async def crawl_with_faults(
             ranked = RankedList(
                 names, SourceInfo(kind="packages-file", location="faults", requested=len(names))
             )
-            snapshot = await crawl(REGISTRY[ecosystem], fetcher, ranked)
+            snapshot = whole(await crawl(REGISTRY[ecosystem], fetcher, ranked))
     return Run(snapshot, registry, other)
 
 

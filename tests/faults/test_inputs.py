@@ -35,6 +35,7 @@ from generator.render import feed_xml, render, to_csv
 from generator.render.links import build_links
 from generator.snapshot import write_snapshot
 from tests import builders
+from tests.builders import whole
 from tests.cli import run
 
 HUGE = 2 * MiB
@@ -82,7 +83,9 @@ async def test_huge_strings_are_capped_in_rows_memory_and_site(
             tracemalloc.start()
             try:
                 baseline, _ = tracemalloc.get_traced_memory()
-                snapshot = await crawl(REGISTRY[ecosystem], fetcher, RankedList(names, source))
+                snapshot = whole(
+                    await crawl(REGISTRY[ecosystem], fetcher, RankedList(names, source))
+                )
                 retained, _ = tracemalloc.get_traced_memory()
             finally:
                 tracemalloc.stop()

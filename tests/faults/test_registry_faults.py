@@ -17,6 +17,7 @@ from generator.crawl import RankedList, crawl
 from generator.ecosystems import REGISTRY
 from generator.http import Fetcher, HttpPolicy
 from generator.models import SourceInfo, Status
+from tests.builders import whole
 from tests.faults.scenarios import HEALTHY_STATUS, check, crawl_with_faults, faults
 
 HEALTHY = [f"healthy-{i}" for i in range(30)]
@@ -55,7 +56,7 @@ async def test_connection_refused(ecosystem: str) -> None:
     policy = HttpPolicy(attempts=3, backoff=0.01, max_wait=1, connect_timeout=1)
     async with Fetcher(f"http://127.0.0.1:{closed_port()}", policy) as fetcher:
         ranked = RankedList(names, SourceInfo(kind="packages-file", location="x", requested=20))
-        snapshot = await crawl(REGISTRY[ecosystem], fetcher, ranked)
+        snapshot = whole(await crawl(REGISTRY[ecosystem], fetcher, ranked))
         requests = fetcher.stats.requests
     assert len(snapshot.packages) == 20
     for package in snapshot.packages:

@@ -22,6 +22,7 @@ from generator.ecosystems import REGISTRY
 from generator.errors import SourceError
 from generator.http import Fetcher, HttpPolicy
 from generator.models import Status
+from tests.builders import whole
 from tests.faults.actions import stall
 from tests.faults.scenarios import healthy_routes
 
@@ -152,7 +153,7 @@ async def test_pypi_duplicates_and_invalid_names_are_skipped_and_listed() -> Non
             ranked = await ranked_list(
                 REGISTRY["pypi"], fetcher, n=10, top_source=f"{url}/top.json"
             )
-            snapshot = await crawl(REGISTRY["pypi"], fetcher, ranked)
+            snapshot = whole(await crawl(REGISTRY["pypi"], fetcher, ranked))
     assert ranked.names == ["Alpha", "beta"]
     skipped = ranked.source.skipped
     assert skipped[:2] == ["alpha (duplicate)", "ALPHA (duplicate)"]

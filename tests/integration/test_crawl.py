@@ -17,6 +17,7 @@ from generator.ecosystems import REGISTRY
 from generator.http import Fetcher, HttpPolicy
 from generator.models import SourceInfo, Status
 from generator.verify import VerifyOptions
+from tests.builders import whole
 
 
 @pytest.mark.parametrize("ecosystem", ["pypi", "npm"])
@@ -28,7 +29,7 @@ async def test_demo_recording_classifies_as_intended(ecosystem: str) -> None:
         top = f"{url}/top-pypi-packages-30-days.min.json" if ecosystem == "pypi" else None
         async with Fetcher(url, HttpPolicy(attempts=2, backoff=0.01)) as fetcher:
             ranked = await ranked_list(eco, fetcher, n=1000, top_source=top)
-            snapshot = await crawl(eco, fetcher, ranked, demo=True)
+            snapshot = whole(await crawl(eco, fetcher, ranked, demo=True))
     got = {p.name: p.status.value for p in snapshot.packages}
     assert got == expected
     assert len(got) >= 40
@@ -53,7 +54,7 @@ async def test_demo_recording_verifies_and_flags_as_intended(ecosystem: str) -> 
         top = f"{url}/top-pypi-packages-30-days.min.json" if ecosystem == "pypi" else None
         async with Fetcher(url, HttpPolicy(attempts=2, backoff=0.01)) as fetcher:
             ranked = await ranked_list(eco, fetcher, n=1000, top_source=top)
-            snapshot = await crawl(eco, fetcher, ranked, demo=True, verify=options)
+            snapshot = whole(await crawl(eco, fetcher, ranked, demo=True, verify=options))
     flags = {
         p.name: [
             flag
@@ -91,7 +92,9 @@ async def test_demo_not_verified_when_skipped() -> None:
                 ["fictional-arrow", "fictional-ivy"],
                 SourceInfo(kind="packages-file", location="t", requested=2),
             )
-            snapshot = await crawl(REGISTRY["npm"], fetcher, ranked, verify=VerifyOptions(skip="x"))
+            snapshot = whole(
+                await crawl(REGISTRY["npm"], fetcher, ranked, verify=VerifyOptions(skip="x"))
+            )
     arrow, ivy = snapshot.packages
     assert arrow.verification.value == "not-checked" and arrow.verification_reason == "x"
     assert arrow.build is not None and arrow.build.commit, "unverified build facts are still read"

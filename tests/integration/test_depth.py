@@ -18,6 +18,7 @@ from generator.ecosystems import REGISTRY
 from generator.http import Fetcher, HttpPolicy
 from generator.models import PackageResult, Snapshot
 from generator.state import Entry, StateRun, Validators
+from tests.builders import whole
 
 #: Per ecosystem: a package whose latest and previous release are both attested (same signer).
 TWO_ATTESTED = {"pypi": "fictional-aurora", "npm": "fictional-relay"}
@@ -32,8 +33,8 @@ async def demo_crawl(
         top = f"{url}/top-pypi-packages-30-days.min.json" if ecosystem == "pypi" else None
         async with Fetcher(url, HttpPolicy(attempts=2, backoff=0.01)) as fetcher:
             ranked = await ranked_list(eco, fetcher, n=1000, top_source=top)
-            snapshot = await crawl(
-                eco, fetcher, ranked, demo=True, state=state, signer_backfill=backfill
+            snapshot = whole(
+                await crawl(eco, fetcher, ranked, demo=True, state=state, signer_backfill=backfill)
             )
     return snapshot, Counter(path for path, _ in registry.log)
 

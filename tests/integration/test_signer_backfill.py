@@ -21,8 +21,9 @@ from generator.crawl import RankedList, crawl
 from generator.ecosystems import REGISTRY
 from generator.http import Fetcher, HttpPolicy
 from generator.models import PackageResult, SourceInfo
-from generator.state import StateRun
+from generator.state import Entry, StateRun
 from generator.verify import VerifyOptions
+from tests.builders import whole
 
 NAME = {"pypi": "proj", "npm": "pkg"}
 SKIP = VerifyOptions(skip="signatures are not the subject of these tests")
@@ -176,17 +177,31 @@ def pypi_documents(reg: Registry) -> dict[str, Any]:
     return docs
 
 
-async def run(reg: Registry, k: int, state: StateRun | None = None) -> PackageResult:
+async def run(reg: Registry, k: int, state: Kept | None = None) -> PackageResult:
+    """Crawl the package once with ``state``'s entries, and leave the new ones in it."""
     eco = REGISTRY[reg.ecosystem]
     ranked = RankedList(
         [NAME[reg.ecosystem]], SourceInfo(kind="packages-file", location="test", requested=1)
     )
     transport = httpx.MockTransport(reg.handler)
+    previous = StateRun(previous=state.previous if state else {})
     async with Fetcher("https://registry.test", POLICY, transport=transport) as fetcher:
-        snapshot = await crawl(eco, fetcher, ranked, verify=SKIP, state=state, signer_backfill=k)
-    (row,) = snapshot.packages
+        with await crawl(
+            eco, fetcher, ranked, verify=SKIP, state=previous, signer_backfill=k
+        ) as crawled:
+            (row,) = crawled.packages()
+            if state is not None:
+                state.entries = {k: Entry.model_validate_json(t) for k, t in crawled.entries()}
     assert row.status.value == "attested", row.reason
     return row
+
+
+@dataclass
+class Kept:
+    """A crawl's state entries: what it started from, and what it left behind."""
+
+    previous: dict[str, Entry] = field(default_factory=dict)
+    entries: dict[str, Entry] = field(default_factory=dict)
 
 
 def moved() -> list[Rel]:
@@ -250,10 +265,10 @@ async def test_a_warm_run_over_an_unchanged_registry_makes_no_extra_request(
     ecosystem: str,
 ) -> None:
     reg = Registry(ecosystem, moved())
-    first = StateRun()
+    first = Kept()
     cold = await run(reg, k=1, state=first)
     mark = len(reg.log)
-    warm = await run(reg, k=1, state=StateRun(previous=first.entries))
+    warm = await run(reg, k=1, state=Kept(previous=first.entries))
     assert reg.log[mark:] == [
         (f"/{NAME[ecosystem]}" if ecosystem == "npm" else "/simple/proj/", True, 304)
     ]
@@ -263,11 +278,11 @@ async def test_a_warm_run_over_an_unchanged_registry_makes_no_extra_request(
 @ECOSYSTEMS
 async def test_a_new_release_does_not_fetch_a_remembered_signer_again(ecosystem: str) -> None:
     reg = Registry(ecosystem, moved())
-    first = StateRun()
+    first = Kept()
     await run(reg, k=1, state=first)
     mark = len(reg.log)
     reg.releases.append(Rel("1.3", 4, "o/r"))
-    second = StateRun(previous=first.entries)
+    second = Kept(previous=first.entries)
     row = await run(reg, k=1, state=second)
     fetched = [p for p, _, _ in reg.log[mark:] if "attestations" in p or "integrity" in p]
     # 1.3's own provenance (the latest's, read as always) and one older unknown signer (1.0);
@@ -279,7 +294,7 @@ async def test_a_new_release_does_not_fetch_a_remembered_signer_again(ecosystem:
     # and the third run, after yet another release, fetches only the new latest's
     mark = len(reg.log)
     reg.releases.append(Rel("1.4", 5, "o/r"))
-    await run(reg, k=1, state=StateRun(previous=second.entries))
+    await run(reg, k=1, state=Kept(previous=second.entries))
     fetched = [p for p, _, _ in reg.log[mark:] if "attestations" in p or "integrity" in p]
     assert fetched == [reg.provenance_path("1.4")]
 
@@ -289,7 +304,7 @@ async def test_a_failing_backfill_costs_that_fact_only(ecosystem: str) -> None:
     without = await run(Registry(ecosystem, moved()), k=0)
     reg = Registry(ecosystem, moved())
     reg.failing.add(reg.provenance_path("1.1"))
-    state = StateRun()
+    state = Kept()
     row = await run(reg, k=1, state=state)
     assert (reg.provenance_path("1.1"), False, 500) in reg.log
     assert row == without
@@ -297,7 +312,7 @@ async def test_a_failing_backfill_costs_that_fact_only(ecosystem: str) -> None:
     # the next fresh read asks for it again (nothing was learnt), and then learns it
     reg.failing.clear()
     reg.releases.append(Rel("1.3", 4, "o/r"))
-    again = await run(reg, k=1, state=StateRun(previous=state.entries))
+    again = await run(reg, k=1, state=Kept(previous=state.entries))
     assert again.timeline is not None
     assert [(c.before, c.after) for c in again.timeline.changed] == [("1.1", "1.2")]
 
@@ -339,7 +354,7 @@ async def test_the_package_deadline_bounds_the_backfill_and_costs_that_fact_only
     policy = HttpPolicy(attempts=1, deadline=30, package_deadline=1)
     transport = httpx.MockTransport(reg.handler)
     async with Fetcher("https://registry.test", policy, transport=transport) as fetcher:
-        snapshot = await crawl(eco, fetcher, ranked, verify=SKIP, signer_backfill=1)
+        snapshot = whole(await crawl(eco, fetcher, ranked, verify=SKIP, signer_backfill=1))
     assert snapshot.packages == [without]
 
 
@@ -347,7 +362,7 @@ async def test_the_package_deadline_bounds_the_backfill_and_costs_that_fact_only
 async def test_nothing_is_backfilled_for_a_row_that_will_not_be_stored(ecosystem: str) -> None:
     reg = Registry(ecosystem, moved())
     reg.failing.add(reg.provenance_path("1.2"))  # the latest's: the row is not kept
-    state = StateRun()
+    state = Kept()
     await run(reg, k=1, state=state)
     assert reg.provenance_hits() == ["1.2"]
     assert state.entries == {}

@@ -21,6 +21,7 @@ from generator.ecosystems import REGISTRY
 from generator.http import Fetcher, HttpPolicy
 from generator.models import Snapshot, SourceInfo, Status, Verification
 from generator.snapshot import read_snapshot, schema, write_snapshot
+from tests.builders import whole
 
 POLICY = HttpPolicy(attempts=2, backoff=0.01)
 RECENT = "2024-12-04T23:14:30.000000Z"
@@ -105,7 +106,7 @@ async def crawl_names(ecosystem: str, registry: Registry, names: list[str]) -> t
             ranked = RankedList(
                 names, SourceInfo(kind="packages-file", location="t", requested=len(names))
             )
-            snapshot = await crawl(REGISTRY[ecosystem], fetcher, ranked)
+            snapshot = whole(await crawl(REGISTRY[ecosystem], fetcher, ranked))
             return snapshot, fetcher.stats.requests
 
 

@@ -14,6 +14,8 @@ from generator.models import Snapshot, Status
 from generator.pipeline import CrawlConfig, crawl_all, run_crawl
 from generator.progress import Progress
 from generator.snapshot import read_snapshot
+from generator.spool import Crawled
+from tests.builders import whole
 from tests.fakes import FakeEcosystem, evidence
 
 
@@ -41,7 +43,9 @@ def fake(**changes: object) -> FakeEcosystem:
 
 
 def crawl(cfg: CrawlConfig, registry: dict[str, FakeEcosystem]) -> dict[str, object]:
-    return dict(anyio.run(crawl_all, cfg, Progress(interval=3600), registry))
+    """Each ecosystem's whole snapshot (or its error)."""
+    outcomes = anyio.run(crawl_all, cfg, Progress(interval=3600), registry)
+    return {k: whole(v) if isinstance(v, Crawled) else v for k, v in outcomes.items()}
 
 
 def test_rows_keep_rank_order_whatever_finishes_first(tmp_path: Path) -> None:
