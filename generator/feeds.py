@@ -12,13 +12,14 @@ from pathlib import Path
 from generator.ecosystems.base import ChangeFeed, Ecosystem
 from generator.errors import PackageError
 from generator.http import Fetcher, HttpPolicy, MiB
+from generator.snapshot import atomic_write
 from generator.state import (
     STATE_DIR,
     CrawlState,
     FeedCursor,
     StateRun,
+    load_state,
     state_path,
-    write_state,
 )
 
 
@@ -64,9 +65,9 @@ async def read_feed(
         note = f"change feed went back ({since} → {read.position}): not used"
         return FeedOutcome(None, *cost, note)
     unchanged: set[str] = set()
-    for key, entry in run.previous.items():
+    for key, validators in run.known():
         if read.serials is not None:
-            serial = entry.validators.serial
+            serial = validators.serial
             if serial is not None and read.serials.get(key) == serial:
                 unchanged.add(key)
         elif read.changed is not None and since is not None and key not in read.changed:
@@ -92,7 +93,9 @@ async def fetch_states(
             path = f"/data/{STATE_DIR}/{name}.json"
             try:
                 body = await fetcher.get_bytes(path, max_bytes=256 * MiB)
-                write_state(data, CrawlState.model_validate_json(body))
+                head, entries = load_state(body)  # a state of this format, or ValueError
+                entries.close()
+                atomic_write(state_path(data, head.ecosystem), body)
                 log(f"{name}: crawl state read from {site}")
             except (PackageError, ValueError) as exc:
                 log(f"{name}: no crawl state from {site} ({str(exc)[:120]}): full crawl")

@@ -123,54 +123,56 @@ async def crawl_ecosystem(
 ) -> Crawled:
     """One ecosystem's crawl (the caller writes its snapshot, then closes it); a
     ``GeneratorError`` when its package list cannot be read. ``registry`` maps names to
-    clients (tests pass fakes). The crawl state is written here."""
+    clients (tests pass fakes). The crawl state is read and written here."""
     ecosystem = registry[name]
     started = time.monotonic()
     base_url = config.registry_urls[name]
     expected = fingerprint(config.verify.skip, config.verify.trusted_root)
-    state, note = None, "--full: state ignored"
+    stored, note = None, "--full: state ignored"
     if not config.full:
-        state, note = read_state(config.data, name, registry=base_url, expected=expected)
-    run = StateRun(previous=dict(state.packages) if state else {})
-    feed = await read_feed(
-        ecosystem,
-        config.feed_url(name, ecosystem),
-        config.policy,
-        state,
-        run,
-        config.feed_min.get(name),
-    )
-    async with Fetcher(base_url, config.policy) as fetcher:
-        ranked = await ranked_list(
+        stored, note = read_state(config.data, name, registry=base_url, expected=expected)
+    state, previous = stored if stored is not None else (None, None)
+    run = StateRun(previous=previous if previous is not None else {})
+    try:
+        feed = await read_feed(
             ecosystem,
-            fetcher,
-            n=config.top,
-            packages_file=config.packages_file,
-            top_source=config.top_sources.get(name),
+            config.feed_url(name, ecosystem),
+            config.policy,
+            state,
+            run,
+            config.feed_min.get(name),
         )
-        if config.shard is not None:
-            ranked = select_shard(ranked, config.shard)
-        task = progress.add(ecosystem.display_name, len(ranked.names))
+        async with Fetcher(base_url, config.policy) as fetcher:
+            ranked = await ranked_list(
+                ecosystem,
+                fetcher,
+                n=config.top,
+                packages_file=config.packages_file,
+                top_source=config.top_sources.get(name),
+            )
+            if config.shard is not None:
+                ranked = select_shard(ranked, config.shard)
+            task = progress.add(ecosystem.display_name, len(ranked.names))
 
-        def done(result: PackageResult) -> None:
-            progress.advance(task, result)
+            def done(result: PackageResult) -> None:
+                progress.advance(task, result)
 
-        crawled = await crawl(
-            ecosystem,
-            fetcher,
-            ranked,
-            demo=config.demo,
-            on_result=done,
-            verify=config.verify,
-            state=run,
-            signer_backfill=config.signer_backfill,
-        )
-        stats = fetcher.stats
+            crawled = await crawl(
+                ecosystem,
+                fetcher,
+                ranked,
+                demo=config.demo,
+                on_result=done,
+                verify=config.verify,
+                state=run,
+                signer_backfill=config.signer_backfill,
+            )
+            stats = fetcher.stats
+    finally:
+        if previous is not None:  # the stored rows, on disk
+            previous.close()
     new = CrawlState(
-        fingerprint=expected,
-        ecosystem=name,
-        registry=base_url.rstrip("/"),
-        feed=feed.cursor,
+        fingerprint=expected, ecosystem=name, registry=base_url.rstrip("/"), feed=feed.cursor
     )
     try:
         write_state(config.data, new, crawled.entries())

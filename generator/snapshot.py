@@ -83,7 +83,8 @@ def snapshot_json(snapshot: Snapshot, rows: Iterable[bytes] | None = None) -> It
     if first is None:
         yield empty + b"\n"
         return
-    yield before + b'\n "packages": [\n  ' + first.replace(b"\n", b"\n  ")
+    yield before + b'\n "packages": ['
+    yield b"\n  " + first.replace(b"\n", b"\n  ")
     for text in texts:
         yield b",\n  " + text.replace(b"\n", b"\n  ")
     yield b"\n ]" + after + b"\n"

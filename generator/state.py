@@ -28,12 +28,13 @@ ignored (a full crawl), never the run's failure.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
 from typing import Literal
 
+import msgspec
 from pydantic import BaseModel, ConfigDict, ValidationError
 from pydantic_core import to_json
 
@@ -41,6 +42,7 @@ from generator import __version__
 from generator.classify import RULES_VERSION
 from generator.models import SCHEMA_VERSION, PackageResult
 from generator.snapshot import atomic_write
+from generator.spool import RowSpool
 
 STATE_DIR = "state"
 STATE_FORMAT: Literal[1] = 1
@@ -126,11 +128,79 @@ def state_path(data: Path, ecosystem: str) -> Path:
     return data / STATE_DIR / f"{ecosystem}.json"
 
 
+class StoredEntries(Mapping[str, Entry]):
+    """A stored state's entries, kept on disk and decoded one at a time (issue 13: 10,000
+    stored rows held as models were ~120 MB of a warm crawl). Only the validators are held,
+    for the change feed. An entry whose row no longer reads as a row is absent: that one
+    package is fetched afresh instead of the whole state being dropped."""
+
+    def __init__(self, rows: RowSpool) -> None:
+        self._slots: dict[str, int] = {}
+        self._validators: list[Validators] = []
+        self._rows = rows
+
+    @classmethod
+    def decode(cls, packages: bytes) -> StoredEntries:
+        """From the text of a state's ``packages`` object; ``ValueError`` if it is not one
+        (each entry's validators are checked now, its row when it is used)."""
+        found = msgspec.json.decode(packages, type=dict[str, _EntryText])
+        stored = cls(RowSpool(len(found)))
+        try:
+            for slot, (key, entry) in enumerate(found.items()):
+                stored._validators.append(Validators.model_validate_json(bytes(entry.validators)))
+                stored._slots[key] = slot
+                stored._rows.put(slot, bytes(entry.row))
+        except BaseException:
+            stored.close()
+            raise
+        return stored
+
+    def __getitem__(self, key: str) -> Entry:
+        slot = self._slots[key]
+        text = self._rows.get(slot)
+        assert text is not None
+        try:
+            row = PackageResult.model_validate_json(text)
+        except ValidationError:
+            raise KeyError(key) from None
+        return Entry.model_construct(validators=self._validators[slot], row=row)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._slots)
+
+    def __len__(self) -> int:
+        return len(self._slots)
+
+    def validators(self) -> Iterator[tuple[str, Validators]]:
+        """Each entry's validators, without reading its row."""
+        return ((key, self._validators[slot]) for key, slot in self._slots.items())
+
+    def close(self) -> None:
+        self._rows.close()
+
+
+class _EntryText(msgspec.Struct, forbid_unknown_fields=True):
+    validators: msgspec.Raw
+    row: msgspec.Raw
+
+
+def load_state(body: bytes) -> tuple[CrawlState, StoredEntries]:
+    """A state file's text as its head (every field, ``packages`` empty) and its entries;
+    ``ValueError`` when it is not a state of this format."""
+    fields = msgspec.json.decode(body, type=dict[str, msgspec.Raw])
+    packages = fields.pop("packages", None)
+    head = CrawlState.model_validate_json(
+        b"{" + b",".join(to_json(k) + b":" + bytes(v) for k, v in fields.items()) + b"}"
+    )
+    return head, StoredEntries.decode(bytes(packages) if packages is not None else b"{}")
+
+
 def read_state(
     data: Path, ecosystem: str, *, registry: str, expected: str
-) -> tuple[CrawlState | None, str]:
-    """The usable state of ``ecosystem`` and a short word on it; None (with why) when there is
-    none or it cannot be used: the crawl is then a full one."""
+) -> tuple[tuple[CrawlState, StoredEntries] | None, str]:
+    """The usable state of ``ecosystem`` (its head and its entries, which the caller
+    closes) and a short word on it; None (with why) when there is none or it cannot be
+    used: the crawl is then a full one."""
     path = state_path(data, ecosystem)
     try:
         body = path.read_bytes()
@@ -139,14 +209,18 @@ def read_state(
     except OSError as exc:
         return None, f"state unreadable ({type(exc).__name__}): full crawl"
     try:
-        state = CrawlState.model_validate_json(body)
-    except ValidationError:
+        head, entries = load_state(body)
+    except ValueError:
         return None, "state in an unknown format: full crawl"
-    if state.ecosystem != ecosystem or state.registry != registry.rstrip("/"):
-        return None, "state from another registry: full crawl"
-    if state.fingerprint != expected:
-        return None, "rules, schema or tool version changed: full crawl"
-    return state, f"state of {len(state.packages)} packages"
+    note = f"state of {len(entries)} packages"
+    if head.ecosystem != ecosystem or head.registry != registry.rstrip("/"):
+        note = "state from another registry: full crawl"
+    elif head.fingerprint != expected:
+        note = "rules, schema or tool version changed: full crawl"
+    else:
+        return (head, entries), note
+    entries.close()
+    return None, note
 
 
 def write_state(
@@ -183,12 +257,18 @@ class StateRun:
     """One crawl's use of the state: what it starts from (what it leaves behind is the
     crawl's ``Crawled.entries``)."""
 
-    previous: dict[str, Entry] = field(default_factory=dict)
+    previous: Mapping[str, Entry] = field(default_factory=dict)
     """Stored entries, by normalized name (empty for a full crawl)."""
     unchanged: frozenset[str] = frozenset()
     """Normalized names a change feed proved unchanged: reused with no request."""
     skipped: int = 0
     """Rows reused on the change feed's word (no request)."""
+
+    def known(self) -> Iterator[tuple[str, Validators]]:
+        """Each stored entry's validators (without reading its row when it is on disk)."""
+        if isinstance(self.previous, StoredEntries):
+            return self.previous.validators()
+        return ((key, entry.validators) for key, entry in self.previous.items())
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from generator.crawl import package_result
+from generator.crawl import RankedList, crawl, package_result
 from generator.ecosystems import INFOS, REGISTRY
 from generator.http import Fetcher, HttpPolicy
 from generator.models import (
@@ -320,7 +320,7 @@ async def test_an_unwritable_string_costs_its_package_only() -> None:
             return Observation(
                 Evidence(
                     name=name,
-                    version="1\udc00",
+                    version="1\udc00" if name == "pkg" else "1.0",
                     published_at=None,
                     repository=None,
                     attested=False,
@@ -329,10 +329,15 @@ async def test_an_unwritable_string_costs_its_package_only() -> None:
                 )
             )
 
+    ranked = RankedList(["pkg", "ok"], SourceInfo(kind="packages-file", location="t", requested=2))
     async with fetcher({}) as f:
-        result = await package_result(Sloppy(), f, 1, "pkg")  # type: ignore[arg-type]
-    assert result.error == "metadata that cannot be written as UTF-8"
-    result.model_dump_json()
+        crawled = await crawl(Sloppy(), f, ranked)  # type: ignore[arg-type]
+    with crawled:
+        bad, good = crawled.packages()
+        assert crawled.kept == {}, "an error row is never stored for reuse"
+    assert bad.status is Status.ERROR
+    assert bad.error == "metadata that cannot be written as UTF-8"
+    assert (good.name, good.version, good.error) == ("ok", "1.0", None)
 
 
 @given(st.binary(max_size=300), st.sampled_from(["pypi", "npm"]))

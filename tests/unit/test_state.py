@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
 from generator.state import (
@@ -36,7 +37,37 @@ def state(**changes: object) -> CrawlState:
 def test_state_round_trips(tmp_path: Path) -> None:
     write_state(tmp_path, state())
     read, note = read_state(tmp_path, "npm", registry="http://r/", expected=FP)
-    assert read == state() and "1 packages" in note
+    assert read is not None and "1 packages" in note
+    head, entries = read
+    with contextlib.closing(entries):
+        assert head == state(packages={})
+        assert dict(entries) == state().packages
+        assert list(entries.validators()) == [("a", Validators(etag='"x"', serial=7))]
+
+
+def test_a_stored_row_that_no_longer_reads_costs_that_package_only(tmp_path: Path) -> None:
+    good = state(packages={"a": state().packages["a"], "b": state().packages["a"]})
+    text = good.model_dump_json().replace('"status":"missing"', '"status":"gone"', 1)
+    state_path(tmp_path, "npm").parent.mkdir()
+    state_path(tmp_path, "npm").write_text(text)
+    read, _ = read_state(tmp_path, "npm", registry="http://r", expected=FP)
+    assert read is not None
+    with contextlib.closing(read[1]) as entries:
+        assert "a" not in entries and entries.get("a") is None  # the broken row
+        assert entries["b"] == good.packages["b"]
+        assert [k for k, _ in entries.validators()] == ["a", "b"]  # both still known
+
+
+def test_a_state_whose_entries_are_not_entries_is_not_used(tmp_path: Path) -> None:
+    path = state_path(tmp_path, "npm")
+    path.parent.mkdir()
+    base = state(packages={}).model_dump_json()[:-1]
+    for packages in ("[]", '{"a": {"row": {}}}', '{"a": {"validators": {"etag": 1}, "row": {}}}'):
+        path.write_text(base + ',"packages":' + packages + "}")
+        assert read_state(tmp_path, "npm", registry="http://r", expected=FP) == (
+            None,
+            "state in an unknown format: full crawl",
+        )
 
 
 def test_a_state_is_ignored_when_missing_unreadable_or_made_under_other_rules(
