@@ -7,6 +7,7 @@ removing a field needs a ``schema_version`` bump.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -15,7 +16,7 @@ from typing import Any, Literal
 from pydantic import AwareDatetime, ConfigDict, Field
 
 from generator.caps import CappedModel, ExampleList
-from generator.models_depth import DepthFields, DepthSummary, depth_summary
+from generator.models_depth import DepthFields, DepthSummary, DepthTally
 
 SCHEMA_VERSION: Literal[2] = 2
 
@@ -437,52 +438,99 @@ class Snapshot(_Frozen):
     snapshot ``attested-yet merge`` makes from all shards."""
 
 
-class Tally:  # TEMPORARY until h10a merges
-    def __init__(self) -> None:
-        self.rows: list[PackageResult] = []
+class Tally:
+    """The :class:`Summary`, counted as rows arrive: ``add(row)`` for each finished row, then
+    ``summary()``. Keeps counters (one per distinct value) and the distinct download windows,
+    never a row, so a crawl need not hold its rows to summarize them.
 
-    def add(self, row: PackageResult) -> None:
-        self.rows.append(row)
+    ``summary()`` may be called at any time; it raises ``ValueError`` when counted rows'
+    download counts cover different windows (see :mod:`generator.timeline.downloads`)."""
+
+    __slots__ = (
+        "_any_registry_signature",
+        "_attested_unverified",
+        "_by_identity",
+        "_by_registry_signature",
+        "_by_status",
+        "_by_verification",
+        "_depth",
+        "_provenance_dropped",
+        "_repository_mismatch",
+        "_total",
+        "_trusted_publishing",
+        "_trusted_publishing_unknown",
+    )
+
+    def __init__(self) -> None:
+        self._total = 0
+        self._by_status = dict.fromkeys(Status, 0)
+        self._trusted_publishing = 0
+        self._trusted_publishing_unknown = 0
+        self._by_verification = dict.fromkeys(Verification, 0)
+        self._repository_mismatch = 0
+        self._attested_unverified = 0
+        self._by_identity = dict.fromkeys(Identity, 0)
+        self._by_registry_signature = dict.fromkeys(RegistrySignature, 0)
+        self._any_registry_signature = False
+        self._provenance_dropped = 0
+        self._depth = DepthTally(COUNTED_STATUSES)
+
+    def add(self, package: PackageResult) -> None:
+        """Count one row."""
+        self._total += 1
+        self._by_status[package.status] += 1
+        if package.trusted_publishing is True:
+            self._trusted_publishing += 1
+        elif package.trusted_publishing is None and package.status is not Status.ERROR:
+            self._trusted_publishing_unknown += 1
+        # Enum members are singletons: isinstance(v, E) holds exactly when ``v is`` a member.
+        if package.status is Status.ATTESTED:
+            if isinstance(package.verification, Verification):
+                self._by_verification[package.verification] += 1
+            if package.verification is not Verification.VERIFIED:
+                self._attested_unverified += 1
+        if package.repository_mismatch:
+            self._repository_mismatch += 1
+        if isinstance(package.identity, Identity):
+            self._by_identity[package.identity] += 1
+        if package.registry_signature is not None:
+            self._any_registry_signature = True
+            if isinstance(package.registry_signature, RegistrySignature):
+                self._by_registry_signature[package.registry_signature] += 1
+        if package.provenance_dropped:
+            self._provenance_dropped += 1
+        self._depth.add(package)
 
     def summary(self) -> Summary:
-        return summarize(self.rows)
+        """The counts over the rows added so far."""
+        by_status = dict(self._by_status)
+        counted = sum(by_status[s] for s in COUNTED_STATUSES)
+        attested = by_status[Status.ATTESTED]
+        return Summary(
+            total=self._total,
+            counted=counted,
+            by_status=by_status,
+            trusted_publishing=self._trusted_publishing,
+            trusted_publishing_unknown=self._trusted_publishing_unknown,
+            attested_percent=round(100 * attested / counted, 1) if counted else None,
+            by_verification=dict(self._by_verification),
+            repository_mismatch=self._repository_mismatch,
+            attested_unverified=self._attested_unverified,
+            by_identity=dict(self._by_identity),
+            by_registry_signature=(
+                dict(self._by_registry_signature) if self._any_registry_signature else {}
+            ),
+            provenance_dropped=self._provenance_dropped,
+            **self._depth.fields(),
+        )
 
 
-def summarize(packages: list[PackageResult]) -> Summary:
-    """Count statuses and Trusted Publishing over ``packages``."""
-    by_status = dict.fromkeys(Status, 0)
+def summarize(packages: Iterable[PackageResult]) -> Summary:
+    """Count statuses and Trusted Publishing over ``packages`` (a :class:`Tally` over them)."""
+    tally = Tally()
     for package in packages:
-        by_status[package.status] += 1
-    counted = sum(by_status[s] for s in COUNTED_STATUSES)
-    attested = by_status[Status.ATTESTED]
-    return Summary(
-        total=len(packages),
-        counted=counted,
-        by_status=by_status,
-        trusted_publishing=sum(1 for p in packages if p.trusted_publishing is True),
-        trusted_publishing_unknown=sum(
-            1 for p in packages if p.trusted_publishing is None and p.status is not Status.ERROR
-        ),
-        attested_percent=round(100 * attested / counted, 1) if counted else None,
-        by_verification={
-            v: sum(1 for p in packages if p.status is Status.ATTESTED and p.verification is v)
-            for v in Verification
-        },
-        repository_mismatch=sum(1 for p in packages if p.repository_mismatch),
-        attested_unverified=sum(
-            1
-            for p in packages
-            if p.status is Status.ATTESTED and p.verification is not Verification.VERIFIED
-        ),
-        by_identity={i: sum(1 for p in packages if p.identity is i) for i in Identity},
-        by_registry_signature=(
-            {r: sum(1 for p in packages if p.registry_signature is r) for r in RegistrySignature}
-            if any(p.registry_signature is not None for p in packages)
-            else {}
-        ),
-        provenance_dropped=sum(1 for p in packages if p.provenance_dropped),
-        **depth_summary(packages, COUNTED_STATUSES),
-    )
+        tally.add(package)
+    return tally.summary()
 
 
 def utc_now() -> datetime:

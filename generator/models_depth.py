@@ -8,21 +8,15 @@ fills); ``DepthSummary`` is part of every ``Summary``. The timeline's own models
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from enum import StrEnum
 from typing import Any, Protocol
 
 from pydantic import ConfigDict
 
 from generator.caps import CappedModel
-from generator.timeline import (
-    DownloadRow,
-    Downloads,
-    NpmTrust,
-    Timeline,
-    attested_download_share,
-    trusted_publishing_download_share,
-)
+from generator.timeline import Downloads, NpmTrust, Timeline
+from generator.timeline.downloads import DownloadSums
 
 
 class Lifecycle(StrEnum):
@@ -113,36 +107,91 @@ class _Row(Protocol):
     def lifecycle(self) -> Lifecycle: ...
 
 
-def depth_summary(rows: Sequence[_Row], counted: Sequence[str]) -> dict[str, Any]:
-    """The ``DepthSummary`` fields over ``rows``; ``counted`` names the statuses that count
-    (as for the package shares)."""
-    shares = [
-        DownloadRow(
-            downloads=r.downloads,
-            attested=str(r.status) == "attested",
-            trusted_publishing=r.trusted_publishing,
-            counted=str(r.status) in counted,
+class DepthTally:
+    """The ``DepthSummary`` fields, counted as rows arrive: ``add(row)`` for each row, then
+    ``fields()``. Keeps counters and the distinct download windows, never a row.
+
+    ``counted`` names the statuses that count (as for the package shares)."""
+
+    __slots__ = (
+        "_active",
+        "_attested_active",
+        "_counted",
+        "_forecast_blocked",
+        "_inactive",
+        "_provenance_changed",
+        "_provenance_lost",
+        "_shares",
+        "_trusts",
+        "_windows",
+    )
+
+    def __init__(self, counted: Sequence[str]) -> None:
+        self._counted = tuple(counted)
+        self._shares = DownloadSums()
+        self._windows: set[str] = set()
+        self._active = 0
+        self._attested_active = 0
+        self._trusts: dict[NpmTrust, int] = {}
+        self._provenance_lost = 0
+        self._provenance_changed = 0
+        self._inactive = 0
+        self._forecast_blocked = 0
+
+    def add(self, row: _Row) -> None:
+        """Count one row."""
+        status = str(row.status)
+        counted = status in self._counted
+        attested = status == "attested"
+        downloads = row.downloads
+        self._shares.add(
+            downloads,
+            attested=attested,
+            trusted_publishing=row.trusted_publishing,
+            counted=counted,
         )
-        for r in rows
-    ]
-    windows = sorted({r.downloads.window for r in rows if r.downloads is not None})
-    active = [r for r in rows if str(r.status) in counted and r.lifecycle not in INACTIVE]
-    attested_active = sum(1 for r in active if str(r.status) == "attested")
-    trusts = [r.trust for r in rows if r.trust is not None]
-    return {
-        "downloads_window": windows[0] if len(windows) == 1 else None,
-        "attested_download_share": attested_download_share(shares) if windows else None,
-        "trusted_publishing_download_share": (
-            trusted_publishing_download_share(shares) if windows else None
-        ),
-        "provenance_lost": sum(1 for r in rows if r.timeline and r.timeline.provenance_lost),
-        "provenance_changed": sum(1 for r in rows if r.timeline and r.timeline.provenance_changed),
-        "by_trust": {t: trusts.count(t) for t in NpmTrust} if trusts else {},
-        "inactive": sum(1 for r in rows if r.lifecycle in INACTIVE),
-        "attested_percent_active": (
-            round(100 * attested_active / len(active), 1) if active else None
-        ),
-        "forecast_blocked": sum(
-            1 for r in rows if r.timeline and r.timeline.forecast and r.timeline.forecast.blocked
-        ),
-    }
+        if downloads is not None:
+            self._windows.add(downloads.window)
+        inactive = row.lifecycle in INACTIVE
+        if counted and not inactive:
+            self._active += 1
+            self._attested_active += attested
+        if row.trust is not None:
+            self._trusts[row.trust] = self._trusts.get(row.trust, 0) + 1
+        timeline = row.timeline
+        if timeline and timeline.provenance_lost:
+            self._provenance_lost += 1
+        if timeline and timeline.provenance_changed:
+            self._provenance_changed += 1
+        self._inactive += inactive
+        if timeline and timeline.forecast and timeline.forecast.blocked:
+            self._forecast_blocked += 1
+
+    def fields(self) -> dict[str, Any]:
+        """The ``DepthSummary`` fields over the rows added so far. Raises ``ValueError`` when
+        counted rows' download counts cover different windows (as the shares do)."""
+        windows = sorted(self._windows)
+        active = self._active
+        return {
+            "downloads_window": windows[0] if len(windows) == 1 else None,
+            "attested_download_share": self._shares.attested_share() if windows else None,
+            "trusted_publishing_download_share": (
+                self._shares.trusted_publishing_share() if windows else None
+            ),
+            "provenance_lost": self._provenance_lost,
+            "provenance_changed": self._provenance_changed,
+            "by_trust": {t: self._trusts.get(t, 0) for t in NpmTrust} if self._trusts else {},
+            "inactive": self._inactive,
+            "attested_percent_active": (
+                round(100 * self._attested_active / active, 1) if active else None
+            ),
+            "forecast_blocked": self._forecast_blocked,
+        }
+
+
+def depth_summary(rows: Iterable[_Row], counted: Sequence[str]) -> dict[str, Any]:
+    """The ``DepthSummary`` fields over ``rows`` (:class:`DepthTally` over a list)."""
+    tally = DepthTally(counted)
+    for row in rows:
+        tally.add(row)
+    return tally.fields()
