@@ -81,6 +81,8 @@ async def _serve(latency: float, ready: Any, counters: Any) -> None:
                 etag = hashlib.md5(body or b"").hexdigest()[:16]
                 if body is None:
                     status, body = b"404 Not Found", b'{"message": "Not Found"}'
+                elif b'\r\nif-none-match: "' + etag.encode() + b'"' in head.lower():
+                    status, body = b"304 Not Modified", b""  # a warm crawl's conditional request
                 else:
                     status = b"200 OK"
                 writer.write(

@@ -11,6 +11,9 @@ sizes, a fixed latency per request (50 ms by default), each run in a fresh proce
 - cli: ``attested-yet crawl`` as a user runs it (``python -m generator crawl --top N`` with
   the top-N source a local file, ``--no-verify``, into a fresh ``--data``): ranking, crawl,
   snapshot and crawl state written; at 16 in flight.
+- cli-…-warm: the same crawl again into the ``--data`` of a cold one (run first, in its own
+  process, not measured): every key document answers 304, every row comes from the crawl
+  state. Its requests and bytes are the warm run's only.
 
 Prints s/package (wall), bytes/package and requests/package (counted by the registry), CPU
 s/package and peak RSS of the crawling process; medians of ``--runs`` runs, and the load
@@ -19,6 +22,7 @@ Run: python bench/crawlers.py [--pypi 360] [--npm 500] [--runs 3] [--latency-ms 
      python bench/crawlers.py --before DIR   (each "ours"/"cli" design also with the code in
         DIR, e.g. ``git archive ac644ff | tar -x -C DIR``, run after run, side by side)
      python bench/crawlers.py --top-10k      (the cli designs at 10,000 per ecosystem, 1 run)
+     python bench/crawlers.py --top-10k --warm   (and each one's warm re-run)
 """
 
 from __future__ import annotations
@@ -31,6 +35,7 @@ import resource
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -117,7 +122,8 @@ def cli(url: str, n: int, in_flight: int, ecosystem: str) -> None:
 
     from generator.cli import main
 
-    with tempfile.TemporaryDirectory(prefix="bench-crawl-") as folder:
+    with tempfile.TemporaryDirectory(prefix="bench-crawl-") as fresh:
+        folder = os.environ.get("BENCH_DATA", fresh)  # a warm run's: the cold run's folder
         top = Path(folder) / "top.json"
         counts = {name: 10_000_000 - i for i, name in enumerate(names(n))}
         if ecosystem == "pypi":
@@ -161,6 +167,8 @@ DESIGNS = {
     "ours-npm-50": (lambda u, n, k: ours(u, n, k, "npm"), "npm", 50),
     "cli-pypi-16": (lambda u, n, k: cli(u, n, k, "pypi"), "pypi", 16),
     "cli-npm-16": (lambda u, n, k: cli(u, n, k, "npm"), "npm", 16),
+    "cli-pypi-16-warm": (lambda u, n, k: cli(u, n, k, "pypi"), "pypi", 16),
+    "cli-npm-16-warm": (lambda u, n, k: cli(u, n, k, "npm"), "npm", 16),
 }
 DEFAULT = [d for d in DESIGNS if not d.startswith("cli-")]
 
@@ -183,6 +191,18 @@ def child(design: str, url: str, n: int) -> None:
     print(json.dumps(result))
 
 
+def run_child(design: str, url: str, n: int, env: dict[str, str]) -> dict[str, Any]:
+    out = subprocess.run(
+        [sys.executable, __file__, "--child", design, url, str(n)],
+        check=True,
+        capture_output=True,
+        text=True,
+        env=env,
+    ).stdout
+    row: dict[str, Any] = json.loads(out.strip().splitlines()[-1])
+    return row
+
+
 def main() -> None:
     from _registry import Emulator
 
@@ -202,6 +222,9 @@ def main() -> None:
         action="store_true",
         help="the user's crawl (cli designs) of 10,000 packages per ecosystem, one run",
     )
+    parser.add_argument(
+        "--warm", action="store_true", help="with --top-10k: the warm re-runs (cli-*-warm) too"
+    )
     parser.add_argument("--child", nargs=3, metavar=("DESIGN", "URL", "N"))
     args = parser.parse_args()
     if args.child:
@@ -211,6 +234,8 @@ def main() -> None:
         args.pypi = args.npm = 10_000
         args.runs = 1
         args.only = [d for d in args.only if d.startswith("cli-")] or ["cli-pypi-16", "cli-npm-16"]
+        if args.warm:
+            args.only += [f"{d}-warm" for d in args.only if not d.endswith("-warm")]
     print(f"latency {args.latency_ms:g} ms per request; medians of {args.runs} runs")
     print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     header = "design              code    pkgs  in flight  s/pkg    kB/pkg  req/pkg  CPU s/pkg  "
@@ -226,19 +251,16 @@ def main() -> None:
             rows: dict[str, list[dict[str, Any]]] = {code: [] for code in codes}
             for _ in range(args.runs):
                 for code, folder in codes.items():  # run after run: the load hits both alike
-                    emulator.reset()
                     env = dict(os.environ)
                     env.pop("BENCH_CODE", None)
                     if folder:
                         env["BENCH_CODE"] = folder
-                    out = subprocess.run(
-                        [sys.executable, __file__, "--child", design, url, str(n)],
-                        check=True,
-                        capture_output=True,
-                        text=True,
-                        env=env,
-                    ).stdout
-                    row = json.loads(out.strip().splitlines()[-1])
+                    with tempfile.TemporaryDirectory(prefix="bench-warm-") as data:
+                        if design.endswith("-warm"):  # the cold crawl it starts from
+                            env["BENCH_DATA"] = data
+                            run_child(design.removesuffix("-warm"), url, n, env)
+                        emulator.reset()
+                        row = run_child(design, url, n, env)
                     row["requests"], row["bytes"] = emulator.reset()
                     rows[code].append(row)
             for code, runs in rows.items():

@@ -1,15 +1,16 @@
 """The cyclic garbage collector, tuned for a crawl (issue 13).
 
 A crawl allocates millions of short-lived containers (decoded registry documents, which are
-freed by reference counting: JSON holds no cycles) while it keeps every finished row. With
-CPython's default thresholds the collector ran hundreds of times a second and its older
-generations re-scanned the kept rows again and again: a quarter of a PyPI crawl's CPU
-(bench: 1,000 packages, 10.2–10.8 s with the defaults, 7.6–8.2 s with the collector off).
+freed by reference counting: JSON holds no cycles). With CPython's default thresholds the
+collector ran hundreds of times a second and its older generations re-scanned every
+long-lived object again and again (then every finished row too: rows now go to disk,
+``generator.spool``): a quarter of a PyPI crawl's CPU (bench: 1,000 packages, 10.2–10.8 s
+with the defaults, 7.6–8.2 s with the collector off).
 
 :func:`lean_gc` raises the youngest generation's threshold for the crawl and, every
 ``every`` finished packages, collects the young generations (so cyclic garbage, e.g. a
 retried request's exception and traceback, is still freed) and then freezes what is left:
-the kept rows move to the permanent generation and are never scanned again. On the way
+long-lived objects move to the permanent generation and are never scanned again. On the way
 out the thresholds are restored and what was frozen here is unfrozen (when nothing was
 frozen before: CPython can only thaw everything).
 """
@@ -30,7 +31,7 @@ EVERY = 256
 @contextmanager
 def lean_gc(every: int = EVERY) -> Iterator[Callable[[], None]]:
     """A context in which calling the yielded function once per finished package keeps the
-    collector off the kept rows (see the module's docstring)."""
+    collector off long-lived objects (see the module's docstring)."""
     thresholds = gc.get_threshold()
     frozen_before = gc.get_freeze_count()
     done = 0
