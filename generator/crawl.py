@@ -331,7 +331,6 @@ async def crawl(
             crawled.kept[index] = (key, validators.__pydantic_serializer__.to_json(validators))
         if result.verification is Verification.FAILED:
             crawled.failed.append(result.name)
-        finished()
         if on_result is not None:
             on_result(result)
 
@@ -345,7 +344,7 @@ async def crawl(
             await one(index, name)
 
     try:
-        with lean_gc() as finished:
+        with lean_gc():
             async with anyio.create_task_group() as tg:
                 for _ in range(min(fetcher.policy.concurrency, len(ranked.names))):
                     tg.start_soon(worker)
