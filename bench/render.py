@@ -15,7 +15,11 @@ writers), files written, and memory:
 that code as "before" next to this tree's "after", alternating runs, for side-by-side figures
 on a shared machine. The browser side (page weight, search latency) is bench/site.py.
 
-Run: python bench/render.py [N ...] [--runs R]   (default 10000, 3 runs)
+Each run starts after ``sync`` and ``--settle`` seconds of rest, and the sites are removed
+only after the last run: on this machine's disk a run right after deleting the previous
+run's 20,000 files paid for that deletion (see RESULTS.md).
+
+Run: python bench/render.py [N ...] [--runs R] [--settle S]   (default 10000, 3 runs, 10 s)
 """
 
 from __future__ import annotations
@@ -63,7 +67,6 @@ def child(code: str, n: int) -> None:
     wall = time.perf_counter() - wall
     t1 = os.times()
     peak = _status("VmHWM")
-    shutil.rmtree(root)
     print(
         json.dumps(
             {
@@ -76,6 +79,7 @@ def child(code: str, n: int) -> None:
                 "base": base,
                 "increment": peak - base,
                 "child": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
+                "root": str(root),
             }
         )
     )
@@ -85,6 +89,9 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("n", type=int, nargs="*", default=[10_000])
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument(
+        "--settle", type=float, default=10, help="seconds of rest after a sync before each run"
+    )
     parser.add_argument("--child", nargs=2, metavar=("CODE", "N"))
     args = parser.parse_args()
     if args.child:
@@ -100,8 +107,15 @@ def main() -> None:
     )
     for n in args.n:
         results: dict[str, list[dict[str, float]]] = {label: [] for label, _ in codes}
+        written: list[str] = []
         for _ in range(args.runs):
             for label, code in codes:
+                # Each run starts on a settled disk, as a CI job does: the previous run's
+                # pages written back, and no site deleted just before (on this machine's
+                # ext4, mounted with `discard`, creating 20,000 files right after deleting
+                # 20,000 cost up to 12 s of system time; the sites are removed at the end).
+                os.sync()
+                time.sleep(args.settle)
                 out = subprocess.run(
                     [sys.executable, __file__, "--child", code, str(n)],
                     check=True,
@@ -110,6 +124,9 @@ def main() -> None:
                     cwd=code,
                 ).stdout
                 results[label].append(json.loads(out.strip().splitlines()[-1]))
+                written.append(results[label][-1]["root"])
+        for root in written:
+            shutil.rmtree(root, ignore_errors=True)
         for label, _ in codes:
             runs = results[label]
 
