@@ -212,6 +212,7 @@ class Fetcher:
         else:
             key = None
         last: _Retryable | None = None
+        unchanged: Unchanged | None = None
         try:
             async for attempt in AsyncRetrying(
                 stop=stop_after_attempt(self.policy.attempts),
@@ -220,9 +221,21 @@ class Fetcher:
                 reraise=True,
             ):
                 with attempt:
-                    return await self._attempt(self.url(path), accept, cap, key)
+                    try:
+                        return await self._attempt(self.url(path), accept, cap, key)
+                    except Unchanged as signal:
+                        # Raised past tenacity, which would hold it (its attempt's outcome)
+                        # while its traceback holds that attempt: a cycle per 304 that only
+                        # the collector frees (a warm crawl's memory grew until it ran).
+                        unchanged = signal
+                        break
         except _Retryable as exc:
             last = exc
+        if unchanged is not None:
+            try:
+                raise unchanged
+            finally:
+                unchanged = None  # this frame must not hold what its traceback holds
         assert last is not None
         tries = self.policy.attempts
         raise PackageError(f"{last.reason} (after {tries} attempt{'s' if tries > 1 else ''})")

@@ -8,6 +8,7 @@ so that a second crawl is conditional (304) as in production.
 from __future__ import annotations
 
 import base64
+import gc
 import hashlib
 import json
 from dataclasses import dataclass, field
@@ -19,7 +20,7 @@ import pytest
 
 from generator.crawl import RankedList, crawl
 from generator.ecosystems import REGISTRY
-from generator.http import Fetcher, HttpPolicy
+from generator.http import Fetcher, HttpPolicy, Unchanged
 from generator.models import PackageResult, SourceInfo
 from generator.state import Entry, StateRun
 from generator.verify import VerifyOptions
@@ -273,6 +274,23 @@ async def test_a_warm_run_over_an_unchanged_registry_makes_no_extra_request(
         (f"/{NAME[ecosystem]}" if ecosystem == "npm" else "/simple/proj/", True, 304)
     ]
     assert warm.timeline == cold.timeline
+
+
+@ECOSYSTEMS
+async def test_a_304_leaves_no_cycle_for_the_collector(ecosystem: str) -> None:
+    # The signal of a 304 passed tenacity's attempt, which holds it: its traceback made a
+    # cycle per package, which only the collector frees (a warm crawl grew until it ran).
+    reg = Registry(ecosystem, moved())
+    first = Kept()
+    await run(reg, k=1, state=first)
+    gc.collect()
+    gc.disable()
+    try:
+        await run(reg, k=1, state=Kept(previous=first.entries))
+        left = [o for o in gc.get_objects() if isinstance(o, Unchanged)]
+    finally:
+        gc.enable()
+    assert reg.log[-1][2] == 304 and left == []
 
 
 @ECOSYSTEMS
