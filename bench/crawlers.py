@@ -98,11 +98,14 @@ def ours(url: str, n: int, in_flight: int, ecosystem: str) -> None:
             names(n), SourceInfo(kind="packages-file", location="bench", requested=n, skipped=[])
         )
         async with Fetcher(url, HttpPolicy(concurrency=in_flight)) as fetcher:
-            crawled = await crawl(
+            crawled: Any = await crawl(
                 REGISTRY[ecosystem], fetcher, ranked, verify=VerifyOptions(skip="bench")
             )
-        with crawled:
-            errors = [p for p in crawled.packages() if p.status.value == "error"]
+        if hasattr(crawled, "rows"):  # a Crawled: the rows are on disk
+            with crawled:
+                errors = [p for p in crawled.packages() if p.status.value == "error"]
+        else:  # code before f07e413's successor ($BENCH_CODE) returned the Snapshot
+            errors = [p for p in crawled.packages if p.status.value == "error"]
         if errors:
             raise SystemExit(f"{len(errors)} errors, e.g. {errors[0].error}")
 
