@@ -11,17 +11,38 @@ reading the rows back one at a time. Memory no longer grows with the number of p
 from __future__ import annotations
 
 import tempfile
+from abc import ABC, abstractmethod
 from array import array
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from types import TracebackType
+from typing import Self
 
 import msgspec
 
 from generator.models import PackageResult, Snapshot
 
 
-class RowSpool:
+class _Closed(ABC):
+    """``with x:`` closes ``x`` on the way out."""
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        value: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    @abstractmethod
+    def close(self) -> None:
+        """Release what is held (the temporary file)."""
+
+
+class RowSpool(_Closed):
     """Compact JSON texts in numbered slots, in a temporary file; read back in slot order."""
 
     def __init__(self, slots: int) -> None:
@@ -69,17 +90,6 @@ class RowSpool:
     def close(self) -> None:
         self._file.close()
 
-    def __enter__(self) -> RowSpool:
-        return self
-
-    def __exit__(
-        self,
-        kind: type[BaseException] | None,
-        value: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.close()
-
 
 def indented(text: bytes) -> bytes:
     """A row's compact JSON as ``model_dump_json(indent=1)`` writes it (only whitespace
@@ -87,13 +97,8 @@ def indented(text: bytes) -> bytes:
     return msgspec.json.format(text, indent=1)
 
 
-def compacted(text: bytes) -> bytes:
-    """JSON text with every optional whitespace removed (pydantic's compact form)."""
-    return msgspec.json.format(text, indent=-1)
-
-
 @dataclass
-class Crawled:
+class Crawled(_Closed):
     """One ecosystem's crawl: the snapshot without its rows (``head``: every field, the
     summary counting every row, ``packages`` empty), and the rows, by rank order, on disk.
 
@@ -126,17 +131,6 @@ class Crawled:
 
     def close(self) -> None:
         self.rows.close()
-
-    def __enter__(self) -> Crawled:
-        return self
-
-    def __exit__(
-        self,
-        kind: type[BaseException] | None,
-        value: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.close()
 
 
 def failed_line(ecosystem: str, names: list[str]) -> str | None:

@@ -13,7 +13,7 @@ from generator.ecosystems import REGISTRY
 from generator.http import Fetcher, HttpPolicy
 from generator.models import PackageResult, SourceInfo, summarize
 from generator.snapshot import snapshot_json
-from generator.spool import RowSpool, compacted, indented
+from generator.spool import RowSpool, indented
 from generator.state import CrawlState, Entry, Validators, state_json
 from generator.verify import VerifyOptions
 from tests.builders import encoded, npm_path, package, packument, snapshot
@@ -52,7 +52,6 @@ def rows() -> list[PackageResult]:
 def test_the_indented_text_is_pydantics_own(row: PackageResult) -> None:
     compact = row.__pydantic_serializer__.to_json(row)
     assert indented(compact) == row.__pydantic_serializer__.to_json(row, indent=1)
-    assert compacted(indented(compact)) == compact
 
 
 def test_a_snapshot_from_spooled_rows_is_the_snapshot_from_models() -> None:
