@@ -300,7 +300,9 @@ async def crawl(
     """
     ranks = ranked.ranks or range(1, len(ranked.names) + 1)
     run = state or StateRun()
-    crawled = Crawled(head=_head(ecosystem, fetcher, ranked, demo), rows=RowSpool(len(ranks)))
+    rows = RowSpool(len(ranks))
+    kept: dict[int, tuple[str, bytes]] = {}
+    failed: list[str] = []
     tally = Tally()
 
     async def one(index: int, name: str) -> None:
@@ -324,13 +326,13 @@ async def crawl(
                 None,
             )
             text = result.__pydantic_serializer__.to_json(result)
-        crawled.rows.put(index, text)
+        rows.put(index, text)
         tally.add(result)
         if entry is not None:
             validators = entry.validators
-            crawled.kept[index] = (key, validators.__pydantic_serializer__.to_json(validators))
+            kept[index] = (key, validators.__pydantic_serializer__.to_json(validators))
         if result.verification is Verification.FAILED:
-            crawled.failed.append(result.name)
+            failed.append(result.name)
         if on_result is not None:
             on_result(result)
 
@@ -348,25 +350,18 @@ async def crawl(
             async with anyio.create_task_group() as tg:
                 for _ in range(min(fetcher.policy.concurrency, len(ranked.names))):
                     tg.start_soon(worker)
+        head = Snapshot(
+            ecosystem=ecosystem.name,
+            generated_at=utc_now(),
+            demo=demo,
+            registry=fetcher.base_url,
+            attestation_cutoff=ecosystem.attestation_cutoff,
+            source=ranked.source,
+            summary=tally.summary(),
+            packages=[],
+            shard=ranked.shard,
+        )
     except BaseException:
-        crawled.close()
+        rows.close()
         raise
-    crawled.head = crawled.head.model_copy(
-        update={"generated_at": utc_now(), "summary": tally.summary()}
-    )
-    return crawled
-
-
-def _head(ecosystem: Ecosystem, fetcher: Fetcher, ranked: RankedList, demo: bool) -> Snapshot:
-    """The snapshot without its rows (its summary and time are set when the crawl ends)."""
-    return Snapshot(
-        ecosystem=ecosystem.name,
-        generated_at=utc_now(),
-        demo=demo,
-        registry=fetcher.base_url,
-        attestation_cutoff=ecosystem.attestation_cutoff,
-        source=ranked.source,
-        summary=Tally().summary(),
-        packages=[],
-        shard=ranked.shard,
-    )
+    return Crawled(head=head, rows=rows, kept=kept, failed=failed)
