@@ -10,6 +10,7 @@ write the snapshots and history, render the history.
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 import xml.etree.ElementTree as ET
 from datetime import UTC, date, datetime, timedelta
@@ -24,6 +25,7 @@ from generator.models import PackageResult, Snapshot, Status, summarize
 from generator.previous import read_previous
 from generator.render import render, trend_charts
 from generator.snapshot import read_snapshots, write_snapshot
+from tests.once import built_once
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 SVG = "{http://www.w3.org/2000/svg}"
@@ -33,8 +35,10 @@ SITE_URL = "https://example.github.io/attested-yet/"
 
 @pytest.fixture(scope="module")
 def recorded(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Snapshot]:
-    data = tmp_path_factory.mktemp("recorded")
-    assert main(["crawl", "--demo", "--data", str(data)]) == 0
+    def build(data: Path) -> None:
+        assert main(["crawl", "--demo", "--data", str(data)]) == 0
+
+    data = built_once(tmp_path_factory, "recorded-month", build)
     return {s.ecosystem: s for s in read_snapshots(data)}
 
 
@@ -160,20 +164,27 @@ def publish_day(
 def month(
     recorded: dict[str, Snapshot], tmp_path_factory: pytest.TempPathFactory
 ) -> tuple[Path, Scenario, dict[int, str]]:
-    site = tmp_path_factory.mktemp("site")
     scenario = Scenario(recorded)
-    outcomes: dict[int, str] = {}
-    for n in range(1, 31):
-        fresh = scenario.fresh(recorded, n)
-        before = tree_digest(site)
-        try:
-            plan = publish_day(site, fresh, first=n == 1, pages=n == 30)
-        except hist.PublishRefused as exc:
-            outcomes[n] = f"refused: {exc}"
-            assert tree_digest(site) == before, f"day {n}: a refused run changed the site"
-            continue
-        outcomes[n] = "; ".join(plan.notes) or "ok"
-    return site, scenario, outcomes
+
+    def build(root: Path) -> None:
+        site = root / "site"
+        site.mkdir()
+        outcomes: dict[int, str] = {}
+        for n in range(1, 31):
+            fresh = scenario.fresh(recorded, n)
+            before = tree_digest(site)
+            try:
+                plan = publish_day(site, fresh, first=n == 1, pages=n == 30)
+            except hist.PublishRefused as exc:
+                outcomes[n] = f"refused: {exc}"
+                assert tree_digest(site) == before, f"day {n}: a refused run changed the site"
+                continue
+            outcomes[n] = "; ".join(plan.notes) or "ok"
+        (root / "outcomes.json").write_text(json.dumps(outcomes))
+
+    root = built_once(tmp_path_factory, "month", build)
+    outcomes = {int(n): o for n, o in json.loads((root / "outcomes.json").read_text()).items()}
+    return root / "site", scenario, outcomes
 
 
 def test_failed_runs_publish_nothing_or_keep_the_last_good_snapshot(

@@ -12,7 +12,6 @@ import json
 import re
 import shutil
 import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +21,7 @@ from generator import pipeline
 from generator.cli import main
 from generator.demo import serve_demo
 from generator.models import Snapshot
+from tests.once import built_once
 
 ROOT = Path(__file__).resolve().parents[2]
 PUBLISH = ROOT / ".github" / "workflows" / "publish.yml"
@@ -39,20 +39,22 @@ def without_timestamps(document: dict[str, Any]) -> dict[str, Any]:
 
 
 @pytest.fixture(scope="module")
-def crawled(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+def crawled(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """``whole/``: an unsharded demo crawl; ``shard-K/``: shard K of 3 of the same list.
 
     Every crawl runs against one demo server, as shards of a real run crawl one registry
     (``--demo`` would otherwise serve each crawl on a new port: another registry URL)."""
-    root = tmp_path_factory.mktemp("shards")
-    with serve_demo() as urls, pytest.MonkeyPatch.context() as patch:
-        patch.setattr(pipeline, "serve_demo", lambda: contextlib.nullcontext(urls))
-        assert main(["crawl", "--demo", "--data", str(root / "whole")]) == 0
-        for k in range(SHARDS):
-            data = str(root / f"shard-{k}")
-            argv = ["crawl", "--demo", "--data", data, "--shard", f"{k}/{SHARDS}"]
-            assert main([*argv, "--run-id", "run-1"]) == 0
-    yield root
+
+    def build(root: Path) -> None:
+        with serve_demo() as urls, pytest.MonkeyPatch.context() as patch:
+            patch.setattr(pipeline, "serve_demo", lambda: contextlib.nullcontext(urls))
+            assert main(["crawl", "--demo", "--data", str(root / "whole")]) == 0
+            for k in range(SHARDS):
+                data = str(root / f"shard-{k}")
+                argv = ["crawl", "--demo", "--data", data, "--shard", f"{k}/{SHARDS}"]
+                assert main([*argv, "--run-id", "run-1"]) == 0
+
+    return built_once(tmp_path_factory, "shards", build)
 
 
 def shard_dirs(root: Path, indices: range | list[int] = range(SHARDS)) -> list[str]:
