@@ -23,6 +23,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from tests.once import built_once
+
 CHROMIUM_ARGS = [
     "--headless",
     "--no-sandbox",
@@ -88,7 +90,13 @@ class Server:
 
 @pytest.fixture(scope="session")
 def web_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("www")
+    root = tmp_path_factory.mktemp("www")
+    # A document that names no icon (feed.xml, shown as XML) makes Chromium ask the origin's
+    # root for /favicon.ico, outside the site (a project site lives under a sub-path): some
+    # icon must answer there, or a 404 lands in the console whenever the request finishes
+    # before the next navigation.
+    shutil.copyfile(Path(__file__).parents[2] / "static" / "favicon.svg", root / "favicon.ico")
+    return root
 
 
 @pytest.fixture(scope="session")
@@ -105,16 +113,19 @@ def server(web_root: Path) -> Iterator[Server]:
 
 
 @pytest.fixture(scope="session")
-def demo_site(server: Server) -> str:
+def demo_site(server: Server, tmp_path_factory: pytest.TempPathFactory) -> str:
     """The demo site (``attested-yet build --demo``) at ``/sub/site/``; returns its URL."""
     from generator.cli import main
 
-    out = server.root / "sub" / "site"
-    # In a thread of its own: the crawl runs an event loop, and Playwright's sync API may
-    # already have one running in this thread.
-    with ThreadPoolExecutor(1) as pool:
-        argv = ["build", "--demo", "--out", str(out), "--report-url", REPORT_URL]
-        assert pool.submit(main, argv).result() == 0
+    def build(out: Path) -> None:
+        # In a thread of its own: the crawl runs an event loop, and Playwright's sync API may
+        # already have one running in this thread.
+        with ThreadPoolExecutor(1) as pool:
+            argv = ["build", "--demo", "--out", str(out), "--report-url", REPORT_URL]
+            assert pool.submit(main, argv).result() == 0
+
+    # A copy of the run's one build: this worker's tests may change their own.
+    shutil.copytree(built_once(tmp_path_factory, "demo-site", build), server.root / "sub/site")
     return f"{server.base}/sub/site/"
 
 
@@ -188,14 +199,12 @@ def open_context(browser: Any, watch: Watch, **options: Any) -> Any:
 
 
 def watch_page(page: Any, watch: Watch) -> None:
-    page.on(
-        "console",
-        lambda message: (
-            watch.errors.append(f"console {message.type}: {message.text}")
-            if message.type in ("error", "warning")
-            else None
-        ),
-    )
+    def console(message: Any) -> None:
+        if message.type in ("error", "warning"):
+            where = message.location.get("url") or page.url
+            watch.errors.append(f"console {message.type}: {message.text} ({where})")
+
+    page.on("console", console)
     page.on("pageerror", lambda error: watch.errors.append(f"page error: {error}"))
 
 
