@@ -26,14 +26,15 @@ from tests.faults.actions import hang_up, reset_mid_body, retry_after_date, stal
 # Tight limits so a whole run of faults takes seconds: 4 attempts, short timeouts. Not too
 # tight: a loaded 2-core machine (tests in parallel, coverage tracing) must still stream a
 # healthy 4 MiB inside one attempt, or a fault meant to cost one request costs two (seen
-# at a load average of 6.6 with a 2.5 s deadline: the 50 MB stream cost two requests).
+# at a load average of 6.6 with a 2.5 s deadline: the 50 MB stream cost two requests; and
+# with a 1 s read timeout, a small document's answer once came late: two requests).
 POLICY = HttpPolicy(
     concurrency=16,
     attempts=4,
     backoff=0.01,
     max_wait=3,
     connect_timeout=1,
-    read_timeout=1.0,
+    read_timeout=2.0,
     deadline=3.5,
     max_bytes=4 * MiB,
 )
@@ -209,7 +210,7 @@ def _http_faults(eco: str) -> Iterator[Fault]:
         f"no response past the read timeout ({POLICY.read_timeout:g} s)",
         eco,
         n,
-        at(n, Reply(action=stall(3))),
+        at(n, Reply(action=stall(4))),
         f"timeout (ReadTimeout) (after {ATTEMPTS} attempts)",
         {main_path(eco, n): ATTEMPTS},
     )
