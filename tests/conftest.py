@@ -9,6 +9,7 @@ import pytest
 from hypothesis import HealthCheck, settings
 
 from tests.netguard._attested_yet_netguard import install
+from tests.order import long_first
 
 # Hypothesis profiles. "default" (every push): a few examples, derandomized so a run is
 # reproducible, and no deadline (a 2-core CI runner's hiccup is not a finding). "deep"
@@ -33,6 +34,13 @@ settings.load_profile("default")  # `--hypothesis-profile=deep` replaces it at c
 NETGUARD = Path(__file__).parent / "netguard"
 
 install()
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Under pytest-xdist, every worker starts with its share of the ``long`` tests: see
+    :func:`tests.order.long_first`. Every worker computes the same order, as xdist requires."""
+    workers = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "0"))
+    items[:] = long_first(items, lambda item: bool(item.get_closest_marker("long")), workers)
 
 
 @pytest.fixture

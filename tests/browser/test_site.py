@@ -350,6 +350,7 @@ def test_no_script_reads_the_width() -> None:
         assert not found, (script.name, found)
 
 
+@pytest.mark.long
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_axe_finds_no_serious_violations(
     browser: Any, demo_site: str, watch: Watch, scheme: str
@@ -374,6 +375,7 @@ def test_axe_finds_no_serious_violations(
     assert not watch.errors and not watch.outside
 
 
+@pytest.mark.long
 def test_every_page_loads_without_console_errors(page: Any, demo_site: str, server: Server) -> None:
     site = server.root / "sub" / "site"
     every = sorted(p.relative_to(site).as_posix() for p in site.rglob("*.html"))
@@ -418,6 +420,7 @@ def test_site_has_no_external_resources(page: Any, demo_site: str, watch: Watch)
     assert any(u.endswith("static/site.js") for u in watch.requests)
 
 
+@pytest.mark.long
 def test_ten_thousand_packages_stay_light_and_searchable(
     browser: Any, server: Server, watch: Watch
 ) -> None:

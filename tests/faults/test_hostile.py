@@ -256,6 +256,7 @@ def assert_contained(result: PackageResult) -> None:
         assert url is None or url.startswith("https://"), url
 
 
+@pytest.mark.long
 @pytest.mark.parametrize(
     ("ecosystem", "strategy"), [("npm", npm_registry()), ("pypi", pypi_registry())]
 )
@@ -388,6 +389,7 @@ results = st.builds(
 )
 
 
+@pytest.mark.long
 @given(
     st.lists(results, min_size=1, max_size=6),
     st.sampled_from(["pypi", "npm"]),

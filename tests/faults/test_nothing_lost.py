@@ -183,6 +183,7 @@ def build_killed_at_requests(
     assert not debris, debris
 
 
+@pytest.mark.long
 def test_sigkill_mid_crawl_keeps_the_previous_run(
     tmp_path: Path, guarded_env: dict[str, str]
 ) -> None:
@@ -259,6 +260,7 @@ def render_killed_at_steps(
     assert not [p.name for p in tmp_path.iterdir() if p.name.startswith(".")]
 
 
+@pytest.mark.long
 def test_sigkill_at_chosen_steps_of_a_render(tmp_path: Path, guarded_env: dict[str, str]) -> None:
     """The first step, one in the middle, and the last (after the swap)."""
     render_killed_at_steps(tmp_path, guarded_env, lambda n: [1, n // 2, n])

@@ -23,6 +23,7 @@ from tests.faults.scenarios import HEALTHY_STATUS, check, crawl_with_faults, fau
 HEALTHY = [f"healthy-{i}" for i in range(30)]
 
 
+@pytest.mark.long
 @pytest.mark.parametrize("ecosystem", ["pypi", "npm"])
 async def test_every_fault_costs_one_package_at_most(ecosystem: str) -> None:
     chosen = faults(ecosystem)

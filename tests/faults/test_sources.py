@@ -190,6 +190,7 @@ def test_packages_file_faults(tmp_path: Path) -> None:
         read_packages_file(str(latin))
 
 
+@pytest.mark.long
 def test_broken_source_keeps_the_previous_snapshot(
     tmp_path: Path, guarded_env: dict[str, str]
 ) -> None:

@@ -8,12 +8,14 @@ import sys
 from pathlib import Path
 
 import jsonschema
+import pytest
 
 from generator.demo import RECORDINGS
 from generator.demo.server import Registry, serve
 from tests.cli import run
 
 
+@pytest.mark.long
 def test_build_demo_writes_site_and_data(tmp_path: Path, guarded_env: dict[str, str]) -> None:
     proc = run(["build", "--demo", "--out", "site"], guarded_env, tmp_path)
     assert proc.returncode == 0, proc.stderr

@@ -61,6 +61,7 @@ def day1(tmp_path: Path, guarded_env: dict[str, str]) -> Path:
     return tmp_path / "day1"
 
 
+@pytest.mark.long
 def test_history_carried_over_http_with_outage_and_failed_run(
     tmp_path: Path, guarded_env: dict[str, str], day1: Path
 ) -> None:

@@ -128,6 +128,7 @@ def test_crawl_options_reach_the_config(tmp_path: Path) -> None:
     assert config.verify.skip is not None and "--no-verify" in config.verify.skip
 
 
+@pytest.mark.long
 def test_build_demo_in_process_keeps_nothing_but_the_site(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
