@@ -37,7 +37,9 @@ from generator.spool import Crawled, failed_line
 from generator.state import (
     CrawlState,
     StateRun,
+    StoredEntries,
     fingerprint,
+    load_state,
     merge_states,
     read_state,
     state_path,
@@ -371,17 +373,21 @@ def summary_line(snapshot: Snapshot, path: Path) -> str:
 
 def _merge_state(ecosystem: str, folders: list[Path], data: Path) -> str:
     """The shards' crawl states joined into ``data``'s, so a sharded daily run stays
-    incremental; a missing or mismatched shard state only costs the next run a full crawl."""
-    states = []
-    for folder in folders:
-        try:
-            states.append(
-                CrawlState.model_validate_json(state_path(folder, ecosystem).read_bytes())
-            )
-        except (OSError, ValueError):
-            return f"{ecosystem}: a shard has no readable crawl state; none merged"
-    merged = merge_states(states)
-    if merged is None:
-        return f"{ecosystem}: the shards' crawl states disagree; none merged"
-    write_state(data, merged)
-    return f"{ecosystem}: crawl state of {len(merged.packages)} packages merged"
+    incremental; a missing or mismatched shard state only costs the next run a full crawl.
+    Each shard's rows stay on disk (``StoredEntries``) and are copied as text, one by one."""
+    states: list[tuple[CrawlState, StoredEntries]] = []
+    try:
+        for folder in folders:
+            try:
+                states.append(load_state(state_path(folder, ecosystem).read_bytes()))
+            except (OSError, ValueError):
+                return f"{ecosystem}: a shard has no readable crawl state; none merged"
+        merged = merge_states(states)
+        if merged is None:
+            return f"{ecosystem}: the shards' crawl states disagree; none merged"
+        head, entries, count = merged
+        write_state(data, head, entries)
+        return f"{ecosystem}: crawl state of {count} packages merged"
+    finally:
+        for _, stored in states:
+            stored.close()

@@ -174,6 +174,18 @@ class StoredEntries(Mapping[str, Entry]):
         """Each entry's validators, without reading its row."""
         return ((key, self._validators[slot]) for key, slot in self._slots.items())
 
+    def texts(self, keys: Iterable[str] | None = None) -> Iterator[tuple[str, bytes]]:
+        """(name, the entry as JSON) of ``keys`` (default: all), without decoding the row:
+        what :func:`state_json` writes. A row that no longer reads goes as it is, and is
+        absent again when the state is read."""
+        for key in self if keys is None else keys:
+            slot = self._slots[key]
+            validators = self._validators[slot]
+            row = self._rows.get(slot)
+            assert row is not None
+            head = b'{"validators":' + validators.__pydantic_serializer__.to_json(validators)
+            yield key, head + b',"row":' + row + b"}"
+
     def close(self) -> None:
         self._rows.close()
 
@@ -287,31 +299,35 @@ class FeedAnswer:
     note: str = ""
 
 
-def merge_states(states: list[CrawlState]) -> CrawlState | None:
-    """One state from the states of the shards of one crawl: every package of each, and the
-    earliest feed position (each shard read the feed when it started; the earliest is the
-    one every row is at least as new as). None when the shards disagree on what made them
-    (fingerprint, registry, ecosystem): the next crawl is then a full one."""
+def merge_states(
+    states: list[tuple[CrawlState, StoredEntries]],
+) -> tuple[CrawlState, Iterator[tuple[str, bytes]], int] | None:
+    """One state from the states of the shards of one crawl (each as :func:`load_state`
+    reads it): the head, every package of each as :func:`write_state` takes them (a name in
+    two shards: the later shard's), and how many. The feed position is the earliest (each
+    shard read the feed when it started; the earliest is the one every row is at least as
+    new as). None when the shards disagree on what made them (fingerprint, registry,
+    ecosystem): the next crawl is then a full one."""
     if not states:
         return None
-    first = states[0]
+    first = states[0][0]
     if any(
         (s.fingerprint, s.registry, s.ecosystem)
         != (first.fingerprint, first.registry, first.ecosystem)
-        for s in states
+        for s, _ in states
     ):
         return None
-    cursors = [s.feed for s in states]
+    cursors = [s.feed for s, _ in states]
     feed = None
     if all(c is not None and c.url == cursors[0].url for c in cursors):  # type: ignore[union-attr]
         feed = min(cursors, key=lambda c: c.position)  # type: ignore[union-attr]
-    packages: dict[str, Entry] = {}
-    for state in states:
-        packages.update(state.packages)
-    return CrawlState(
-        fingerprint=first.fingerprint,
-        ecosystem=first.ecosystem,
-        registry=first.registry,
-        feed=feed,
-        packages=packages,
+    owner = {key: i for i, (_, entries) in enumerate(states) for key in entries}
+    head = CrawlState(
+        fingerprint=first.fingerprint, ecosystem=first.ecosystem, registry=first.registry, feed=feed
     )
+
+    def texts() -> Iterator[tuple[str, bytes]]:
+        for i, (_, entries) in enumerate(states):
+            yield from entries.texts([key for key in entries if owner[key] == i])
+
+    return head, texts(), len(owner)

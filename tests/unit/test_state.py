@@ -11,6 +11,8 @@ from generator.state import (
     FeedCursor,
     Validators,
     fingerprint,
+    load_state,
+    merge_states,
     read_state,
     state_json,
     state_path,
@@ -108,3 +110,57 @@ def test_the_state_is_written_entry_by_entry_as_one_dump_would_be(tmp_path: Path
         path = write_state(tmp_path, case)
         assert path.read_bytes() == case.model_dump_json().encode()
         assert b"".join(state_json(case)) == case.model_dump_json().encode()
+
+
+def entries_of(names: list[str], etag: str) -> dict[str, Entry]:
+    return {
+        name: Entry(validators=Validators(etag=etag), row=package(i + 1, name=name))
+        for i, name in enumerate(names)
+    }
+
+
+def test_stored_entries_are_written_back_as_text_without_decoding_a_row() -> None:
+    stored = state(packages=entries_of(["a", 'q"u\\o\nte', "ünï"], '"e"'))
+    body = stored.model_dump_json().encode()
+    head, entries = load_state(body.replace(b'"status":"missing"', b'"status":"gone"', 1))
+    with contextlib.closing(entries):
+        again = b"".join(state_json(head, entries.texts()))
+        # The broken row (a's) goes back as it was: it is only absent when it is read.
+        assert again == body.replace(b'"status":"missing"', b'"status":"gone"', 1)
+        assert [k for k, _ in entries.texts(["ünï"])] == ["ünï"]
+
+
+def test_shard_states_merge_without_their_rows_being_decoded() -> None:
+    one = state(packages=entries_of(["a", "b"], '"1"'))
+    two = state(packages=entries_of(["c", "b"], '"2"'), feed=FeedCursor(url="http://f", position=2))
+    broken = two.model_dump_json().encode().replace(b'"status":"missing"', b'"status":"gone"', 1)
+    loaded = [load_state(one.model_dump_json().encode()), load_state(broken)]
+    try:
+        merged = merge_states(loaded)
+        assert merged is not None
+        head, texts, count = merged
+        written = b"".join(state_json(head, texts))
+    finally:
+        for _, entries in loaded:
+            entries.close()
+    # Every package; "b" as the later shard has it; the earliest feed position.
+    expected = state(packages={**one.packages, **two.packages}, feed=two.feed)
+    assert count == 3
+    read = load_state(written)
+    with contextlib.closing(read[1]) as entries:
+        assert read[0] == expected.model_copy(update={"packages": {}})
+        known = {(k, e.validators) for k, e in expected.packages.items()}
+        assert set(entries.validators()) == known
+        # The row that no longer reads ("c", the first of the second shard) is carried over
+        # as it was, and costs that package only when the state is used.
+        assert "c" not in entries
+        assert {k: entries[k] for k in entries if k != "c"} == {
+            k: e for k, e in expected.packages.items() if k != "c"
+        }
+    disagreeing = [load_state(one.model_dump_json().encode())]
+    disagreeing.append(load_state(state(fingerprint="other").model_dump_json().encode()))
+    try:
+        assert merge_states(disagreeing) is None
+    finally:
+        for _, entries in disagreeing:
+            entries.close()
