@@ -33,7 +33,9 @@ def test_what_the_crawl_makes_is_never_frozen_and_its_cycles_are_collected() -> 
         ref = weakref.ref(alive)
         for _ in range(3):
             gc.collect()  # ... survives collections into the oldest generation ...
-        assert gc.get_freeze_count() == frozen
+        # ... and nothing was frozen meanwhile. (The count may fall: a frozen object can still
+        # be freed, by another thread of this worker, such as a test server's.)
+        assert gc.get_freeze_count() <= frozen
         del alive  # ... and becomes cyclic garbage later
         gc.collect()
         assert ref() is None
