@@ -8,6 +8,11 @@ sizes, a fixed latency per request (50 ms by default), each run in a fresh proce
 - ours: ``generator.crawl.crawl`` at 16 and at 50 in flight (verification skipped: the
   emulator's provenance is not signed; the other designs do not verify either).
 
+- fetch: the floor that ours' HTTP stack sets: the same requests as ours (the packument, or
+  the simple index and the release's JSON; the attestations or provenance document of an
+  attested package) through ``generator.http.Fetcher`` at 16 in flight, and nothing else
+  (no decoding, no evidence); fetch+json decodes each body too (``decode_json``).
+
 - cli: ``attested-yet crawl`` as a user runs it (``python -m generator crawl --top N`` with
   the top-N source a local file, ``--no-verify``, into a fresh ``--data``): ranking, crawl,
   snapshot and crawl state written; at 16 in flight.
@@ -112,6 +117,37 @@ def ours(url: str, n: int, in_flight: int, ecosystem: str) -> None:
     anyio.run(run)
 
 
+def fetch(url: str, n: int, in_flight: int, ecosystem: str, decode: bool) -> None:
+    import anyio
+    from _registry import attested
+
+    from generator.http import Fetcher, HttpPolicy, decode_json
+
+    def paths(name: str) -> list[str]:
+        if ecosystem == "npm":
+            extra = [f"/-/npm/v1/attestations/{name}@2.0.0"]
+            return [f"/{name}", *extra[: attested(name)]]
+        extra = [f"/integrity/{name}/1.0/{name}-1.0.tar.gz/provenance"]
+        return [f"/simple/{name}/", f"/pypi/{name}/1.0/json", *extra[: attested(name)]]
+
+    async def run() -> None:
+        todo = iter(names(n))
+        async with Fetcher(url, HttpPolicy(concurrency=in_flight)) as fetcher:
+
+            async def worker() -> None:
+                for name in todo:
+                    for path in paths(name):
+                        body = await fetcher.get_bytes(path)
+                        if decode:
+                            decode_json(body)
+
+            async with anyio.create_task_group() as group:
+                for _ in range(in_flight):
+                    group.start_soon(worker)
+
+    anyio.run(run)
+
+
 #: The cli designs' peak RSS, read before their own check of what was written.
 CRAWLER_PEAK: list[float] = []
 
@@ -168,12 +204,16 @@ DESIGNS = {
     "ours-pypi-50": (lambda u, n, k: ours(u, n, k, "pypi"), "pypi", 50),
     "ours-npm-16": (lambda u, n, k: ours(u, n, k, "npm"), "npm", 16),
     "ours-npm-50": (lambda u, n, k: ours(u, n, k, "npm"), "npm", 50),
+    "fetch-pypi-16": (lambda u, n, k: fetch(u, n, k, "pypi", False), "pypi", 16),
+    "fetch-npm-16": (lambda u, n, k: fetch(u, n, k, "npm", False), "npm", 16),
+    "fetch+json-pypi-16": (lambda u, n, k: fetch(u, n, k, "pypi", True), "pypi", 16),
+    "fetch+json-npm-16": (lambda u, n, k: fetch(u, n, k, "npm", True), "npm", 16),
     "cli-pypi-16": (lambda u, n, k: cli(u, n, k, "pypi"), "pypi", 16),
     "cli-npm-16": (lambda u, n, k: cli(u, n, k, "npm"), "npm", 16),
     "cli-pypi-16-warm": (lambda u, n, k: cli(u, n, k, "pypi"), "pypi", 16),
     "cli-npm-16-warm": (lambda u, n, k: cli(u, n, k, "npm"), "npm", 16),
 }
-DEFAULT = [d for d in DESIGNS if not d.startswith("cli-")]
+DEFAULT = [d for d in DESIGNS if not d.startswith(("cli-", "fetch"))]
 
 
 def child(design: str, url: str, n: int) -> None:
