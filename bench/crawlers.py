@@ -125,10 +125,12 @@ def fetch(url: str, n: int, in_flight: int, ecosystem: str, decode: bool) -> Non
 
     def paths(name: str) -> list[str]:
         if ecosystem == "npm":
-            extra = [f"/-/npm/v1/attestations/{name}@2.0.0"]
-            return [f"/{name}", *extra[: attested(name)]]
-        extra = [f"/integrity/{name}/1.0/{name}-1.0.tar.gz/provenance"]
-        return [f"/simple/{name}/", f"/pypi/{name}/1.0/json", *extra[: attested(name)]]
+            main = [f"/{name}"]
+            provenance = f"/-/npm/v1/attestations/{name}@2.0.0"
+        else:
+            main = [f"/simple/{name}/", f"/pypi/{name}/1.0/json"]
+            provenance = f"/integrity/{name}/1.0/{name}-1.0.tar.gz/provenance"
+        return [*main, provenance] if attested(name) else main
 
     async def run() -> None:
         todo = iter(names(n))
