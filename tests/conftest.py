@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, settings
 
+from tests.ci_skips import pytest_sessionfinish  # noqa: F401 (a hook: pytest finds it here)
 from tests.netguard._attested_yet_netguard import install
 from tests.order import long_first
 
